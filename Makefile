@@ -1,0 +1,35 @@
+# `make run` and `make test` do all their own set-up on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# The embedded defaults: SQLite under var/, tasks in-process, SMS to the console sandbox.
+LOCAL_ENV := DEBUG=true SMS_BACKEND=console
+
+.PHONY: run test bench drills simulate clean chromium
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL_ENV) $(BIN)/python manage.py seeddemo
+	$(LOCAL_ENV) $(BIN)/python manage.py runlocal 127.0.0.1:8000
+
+# Browser tests use Debian's chromium; install it where it is missing and we may.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: browser tests will be skipped"; \
+	  else echo "chromium is missing and cannot be installed here: browser tests will be skipped"; fi; }
+
+test: $(INSTALLED) chromium
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 var/static

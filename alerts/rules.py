@@ -1,0 +1,197 @@
+"""The rules: each looks at one thing that happened and says whether a
+supporter should know, how urgently, and why, in a sentence they can act on.
+
+Every rule is a plain function returning a Finding or None. Which rules are
+on, their severity and thresholds come from the program's RuleSetting rows.
+"""
+
+import statistics
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from alerts.models import Alert, RuleSetting
+from checkins.models import Answer, CheckIn, Member
+
+Kind = RuleSetting.Kind
+
+TOPIC = {
+    Kind.CRISIS_LANGUAGE: Alert.Topic.CRISIS,
+    Kind.SAFETY_YES: Alert.Topic.CRISIS,
+    Kind.USED_YES: Alert.Topic.USE,
+    Kind.CRAVING_HIGH: Alert.Topic.CRAVING,
+    Kind.CRAVING_ABOVE_BASELINE: Alert.Topic.CRAVING,
+    Kind.MOOD_LOW: Alert.Topic.MOOD,
+    Kind.MOOD_FALLING: Alert.Topic.MOOD,
+    Kind.MISSED: Alert.Topic.SILENCE,
+    Kind.MISSED_MANY: Alert.Topic.SILENCE,
+    Kind.UNREACHABLE: Alert.Topic.UNREACHABLE,
+}
+
+BASELINE_DAYS = 14
+# A median of fewer answers than this says little about a person's "usual".
+BASELINE_MIN_ANSWERS = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    reason: str
+
+    @property
+    def topic(self) -> str:
+        return TOPIC[self.rule]
+
+
+class RuleBook:
+    """A program's rule settings, read once per evaluation."""
+
+    def __init__(self, program):
+        self.settings = {rule.kind: rule for rule in program.rules.all()}
+
+    def get(self, kind: str) -> RuleSetting | None:
+        rule = self.settings.get(kind)
+        if rule is None or not (rule.enabled or kind in RuleSetting.ALWAYS_ON):
+            return None
+        return rule
+
+    def finding(self, kind: str, reason: str) -> Finding | None:
+        rule = self.get(kind)
+        return Finding(kind, rule.severity, reason) if rule else None
+
+
+# --- After an answer -----------------------------------------------------------
+
+
+def used_yes(book: RuleBook, answer: Answer) -> Finding | None:
+    if answer.question.key == "used" and answer.value == 1:
+        return book.finding(Kind.USED_YES, "Said yes to a slip since the last check-in.")
+    return None
+
+
+def safety_yes(book: RuleBook, answer: Answer) -> Finding | None:
+    if answer.question.key == "safety" and answer.value == 1:
+        return book.finding(Kind.SAFETY_YES, "Said yes to having thoughts of hurting themselves.")
+    return None
+
+
+def craving_high(book: RuleBook, answer: Answer) -> Finding | None:
+    rule = book.get(Kind.CRAVING_HIGH)
+    if rule and answer.question.key == "craving" and answer.value is not None and answer.value >= rule.threshold:
+        return book.finding(Kind.CRAVING_HIGH, f"Craving {answer.value} of {answer.question.scale_max}.")
+    return None
+
+
+def mood_low(book: RuleBook, answer: Answer) -> Finding | None:
+    rule = book.get(Kind.MOOD_LOW)
+    if rule and answer.question.key == "mood" and answer.value is not None and answer.value <= rule.threshold:
+        return book.finding(Kind.MOOD_LOW, f"Mood {answer.value} of {answer.question.scale_max}.")
+    return None
+
+
+def earlier_values(answer: Answer, days: int | None = None, limit: int | None = None) -> list[int]:
+    """The member's earlier understood answers to the same question, newest first."""
+    earlier = Answer.objects.filter(
+        checkin__member_id=answer.checkin.member_id,
+        question__key=answer.question.key,
+        value__isnull=False,
+        created_at__lt=answer.created_at,
+    ).order_by("-created_at", "-id")
+    if days is not None:
+        earlier = earlier.filter(created_at__gte=answer.created_at - timezone.timedelta(days=days))
+    values = earlier.values_list("value", flat=True)
+    return list(values[:limit] if limit else values)
+
+
+def craving_above_baseline(book: RuleBook, answer: Answer) -> Finding | None:
+    rule = book.get(Kind.CRAVING_ABOVE_BASELINE)
+    if not rule or answer.question.key != "craving" or answer.value is None:
+        return None
+    history = earlier_values(answer, days=BASELINE_DAYS)
+    if len(history) < BASELINE_MIN_ANSWERS:
+        return None
+    usual = statistics.median(history)
+    above = answer.value - usual
+    if above < rule.threshold:
+        return None
+    return book.finding(
+        Kind.CRAVING_ABOVE_BASELINE,
+        f"Craving {answer.value} of {answer.question.scale_max}, {above:g} above their usual ({usual:g}).",
+    )
+
+
+def mood_falling(book: RuleBook, answer: Answer) -> Finding | None:
+    """Mood lower than the time before, `threshold` check-ins in a row."""
+    rule = book.get(Kind.MOOD_FALLING)
+    if not rule or answer.question.key != "mood" or answer.value is None:
+        return None
+    recent = [answer.value] + earlier_values(answer, limit=rule.threshold)
+    if len(recent) < rule.threshold + 1:
+        return None
+    falling = all(newer < older for newer, older in zip(recent, recent[1:]))
+    if not falling:
+        return None
+    oldest_first = ", ".join(str(v) for v in reversed(recent))
+    return book.finding(Kind.MOOD_FALLING, f"Mood falling {rule.threshold} check-ins in a row ({oldest_first}).")
+
+
+ANSWER_RULES = [safety_yes, used_yes, craving_high, craving_above_baseline, mood_low, mood_falling]
+
+
+def after_answer(answer: Answer) -> list[Finding]:
+    book = RuleBook(answer.checkin.member.program)
+    return [finding for rule in ANSWER_RULES if (finding := rule(book, answer)) is not None]
+
+
+# --- After a check-in closes unanswered ------------------------------------------
+
+
+def missed_in_a_row(member: Member) -> int:
+    """How many of the member's latest check-ins were missed, back to the last one answered."""
+    count = 0
+    statuses = (
+        member.checkins.exclude(status__in=[CheckIn.Status.SKIPPED, CheckIn.Status.OPEN])
+        .order_by("-scheduled_for", "-id")
+        .values_list("status", flat=True)
+    )
+    for status in statuses.iterator(chunk_size=50):
+        if status != CheckIn.Status.MISSED:
+            break
+        count += 1
+    return count
+
+
+def after_missed(member: Member) -> list[Finding]:
+    book = RuleBook(member.program)
+    missed = missed_in_a_row(member)
+    many = book.get(Kind.MISSED_MANY)
+    if many and missed >= many.threshold:
+        return [book.finding(Kind.MISSED_MANY, f"No reply to the last {missed} check-ins.")]
+    few = book.get(Kind.MISSED)
+    if few and missed >= few.threshold:
+        return [book.finding(Kind.MISSED, f"No reply to the last {missed} check-ins.")]
+    return []
+
+
+# --- Words and reachability ------------------------------------------------------
+
+
+def crisis_language(member: Member) -> Finding:
+    # Crisis rules are always on; only their severity can be tuned.
+    return RuleBook(member.program).finding(Kind.CRISIS_LANGUAGE, "Used words of suicide, self-harm or overdose in a text.")
+
+
+UNREACHABLE_REASONS = {
+    21610: "Opted out of texts at the carrier (replied STOP).",
+    21211: "The phone number on file is not valid.",
+    21614: "The phone number on file cannot receive texts.",
+    30003: "Texts cannot be delivered: the phone is off or out of service.",
+    30005: "Texts cannot be delivered: the number is unknown to the carrier.",
+    30006: "Texts cannot be delivered: a landline or unreachable carrier.",
+}
+
+
+def unreachable(member: Member, error_code: int | None) -> Finding | None:
+    reason = UNREACHABLE_REASONS.get(error_code, "Texts to this member could not be delivered.")
+    return RuleBook(member.program).finding(Kind.UNREACHABLE, reason)

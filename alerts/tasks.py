@@ -1,0 +1,43 @@
+"""Thin Celery wrappers: each loads what it needs and calls the service."""
+
+from celery import shared_task
+
+from alerts import escalation, routing, rules
+from checkins.models import Answer, Member
+from sms.models import Message
+
+
+@shared_task(acks_late=True)
+def evaluate_answer(answer_id: int) -> int:
+    answer = Answer.objects.select_related("question", "checkin__member__program").filter(pk=answer_id).first()
+    if answer is None:
+        return 0
+    # Crisis findings were raised in the webhook already; raising again only
+    # finds the open alert and adds nothing.
+    findings = rules.after_answer(answer)
+    return len(routing.raise_alerts(answer.checkin.member, findings))
+
+
+@shared_task(acks_late=True)
+def evaluate_silence(member_id: int) -> int:
+    member = Member.objects.select_related("program").filter(pk=member_id).first()
+    if member is None:
+        return 0
+    return len(routing.raise_alerts(member, rules.after_missed(member)))
+
+
+@shared_task(acks_late=True)
+def handle_delivery_failure(message_id: int) -> None:
+    message = Message.objects.select_related("alert", "staff", "member__program").filter(pk=message_id).first()
+    if message is not None:
+        routing.handle_delivery_failure(message)
+
+
+@shared_task
+def escalate_due_alerts() -> int:
+    return escalation.escalate_due()
+
+
+@shared_task(acks_late=True)
+def escalate_alert(alert_id: int, token: int) -> bool:
+    return escalation.step(alert_id, token)

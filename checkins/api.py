@@ -1,0 +1,265 @@
+import datetime as dt
+from typing import Literal
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from accounts.access import ApiError, require_supervisor, visible_members
+from alerts.models import RuleSetting, Severity
+from checkins.enrollment import EnrollmentError, enroll_member, update_member
+from checkins.models import CheckIn, Member, Program
+from checkins.schedule import start_checkin
+
+router = Router(tags=["programs and members"])
+
+
+# --- Programs ----------------------------------------------------------------
+
+
+class QuestionOut(Schema):
+    key: str
+    kind: str
+    scale_min: int | None
+    scale_max: int | None
+    text_en: str
+    text_es: str
+    ask_if_key: str
+    ask_if_at_most: int | None
+
+
+class RuleOut(Schema):
+    kind: str
+    enabled: bool
+    severity: str
+    threshold: int | None
+
+
+class ProgramOut(Schema):
+    id: int
+    name: str
+    checkin_window_minutes: int
+    send_window_start: dt.time
+    send_window_end: dt.time
+    ack_timeout_seconds: int
+    max_reminders: int
+    crisis_text_en: str
+    crisis_text_es: str
+    help_text_en: str
+    help_text_es: str
+    questions: list[QuestionOut]
+    rules: list[RuleOut]
+
+
+class RuleIn(Schema):
+    kind: Literal[tuple(RuleSetting.Kind.values)]  # type: ignore[valid-type]
+    enabled: bool | None = None
+    severity: Literal[tuple(Severity.values)] | None = None  # type: ignore[valid-type]
+    threshold: int | None = Field(default=None, ge=0, le=100)
+
+
+class ProgramPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    checkin_window_minutes: int | None = Field(default=None, ge=5, le=1440)
+    send_window_start: dt.time | None = None
+    send_window_end: dt.time | None = None
+    ack_timeout_seconds: int | None = Field(default=None, ge=5, le=7 * 24 * 3600)
+    max_reminders: int | None = Field(default=None, ge=0, le=50)
+    crisis_text_en: str | None = Field(default=None, min_length=10, max_length=480)
+    crisis_text_es: str | None = Field(default=None, min_length=10, max_length=480)
+    help_text_en: str | None = Field(default=None, min_length=10, max_length=480)
+    help_text_es: str | None = Field(default=None, min_length=10, max_length=480)
+    rules: list[RuleIn] | None = None
+
+
+def program_out(program: Program) -> dict:
+    data = {field: getattr(program, field) for field in ProgramOut.model_fields if field not in ("questions", "rules")}
+    data["questions"] = list(program.questions.filter(is_active=True).order_by("position").values())
+    data["rules"] = list(program.rules.values("kind", "enabled", "severity", "threshold"))
+    return data
+
+
+@router.get("/programs", response=list[ProgramOut], summary="Programs of the organization")
+@paginate(LimitOffsetPagination)
+def list_programs(request):
+    require_supervisor(request.staff, "see program settings")
+    return [program_out(p) for p in Program.objects.filter(organization=request.staff.organization)]
+
+
+@router.patch("/programs/{program_id}", response=ProgramOut, summary="Tune a program")
+def patch_program(request, program_id: int, payload: ProgramPatch):
+    require_supervisor(request.staff, "change program settings")
+    program = get_object_or_404(Program, pk=program_id, organization=request.staff.organization)
+    changes = payload.dict(exclude_unset=True)
+    rules = changes.pop("rules", None) or []
+    for field, value in changes.items():
+        if value is None:
+            raise ApiError(422, f"{field}: may not be null.", field=field)
+        setattr(program, field, value)
+    if program.send_window_start >= program.send_window_end:
+        raise ApiError(422, "send_window_end: must be later than send_window_start.", field="send_window_end")
+    for change in rules:
+        rule = program.rules.get(kind=change["kind"])
+        for field in ("enabled", "severity", "threshold"):
+            if change.get(field) is not None:
+                setattr(rule, field, change[field])
+        if rule.kind in RuleSetting.ALWAYS_ON and not rule.enabled:
+            raise ApiError(422, "rules: crisis rules cannot be switched off.", field="rules")
+        rule.save()
+    program.save()
+    return program_out(program)
+
+
+# --- Members -----------------------------------------------------------------
+
+
+class MemberIn(Schema):
+    name: str = Field(max_length=200)
+    phone: str = Field(max_length=40)
+    timezone: str = Field(max_length=64)
+    language: Literal["en", "es"] = "en"
+    program_id: int
+    supporter_id: int
+    checkin_time: str = Field(max_length=16, description='Local time "HH:MM"')
+    consent: bool
+    consent_method: str = Field(default="recorded by staff", max_length=40)
+    consent_text_version: str | None = Field(default=None, max_length=40)
+
+
+class MemberPatch(Schema):
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    timezone: str | None = Field(default=None, max_length=64)
+    language: Literal["en", "es"] | None = None
+    program_id: int | None = None
+    supporter_id: int | None = None
+    checkin_time: str | None = Field(default=None, max_length=16)
+    status: Literal["active", "paused", "discharged"] | None = None
+
+
+class ConsentOut(Schema):
+    at: dt.datetime
+    method: str
+    text_version: str
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    phone: str
+    timezone: str
+    language: str
+    program_id: int
+    supporter_id: int
+    checkin_time: str
+    status: str
+    unreachable: bool
+    next_checkin_at: dt.datetime | None
+    consent: ConsentOut
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_checkin_time(member: Member) -> str:
+        return member.checkin_time.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_unreachable(member: Member) -> bool:
+        return member.unreachable_since is not None
+
+    @staticmethod
+    def resolve_consent(member: Member) -> dict:
+        return {"at": member.consent_at, "method": member.consent_method, "text_version": member.consent_text_version}
+
+
+@router.post("/members", response={201: MemberOut}, summary="Enroll a member")
+def create_member(request, payload: MemberIn):
+    require_supervisor(request.staff, "enroll members")
+    data = payload.dict()
+    data["timezone_name"] = data.pop("timezone")
+    if data["consent_text_version"] is None:
+        del data["consent_text_version"]
+    try:
+        member = enroll_member(request.staff.organization, **data)
+    except EnrollmentError as error:
+        raise ApiError(error.status, error.message, field=error.field) from None
+    return Status(201, member)
+
+
+@router.get("/members", response=list[MemberOut], summary="Members (a supporter sees their own)")
+@paginate(LimitOffsetPagination)
+def list_members(request, status: str | None = None):
+    members = visible_members(request.staff)
+    if status:
+        members = members.filter(status=status)
+    return members.order_by("name", "id")
+
+
+@router.get("/members/{member_id}", response=MemberOut)
+def get_member(request, member_id: int):
+    return get_object_or_404(visible_members(request.staff), pk=member_id)
+
+
+@router.patch("/members/{member_id}", response=MemberOut)
+def patch_member(request, member_id: int, payload: MemberPatch):
+    member = get_object_or_404(visible_members(request.staff), pk=member_id)
+    changes = payload.dict(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise ApiError(422, f"{field}: may not be null.", field=field)
+    try:
+        update_member(member, changes, by=request.staff)
+    except EnrollmentError as error:
+        raise ApiError(error.status, error.message, field=error.field) from None
+    return member
+
+
+# --- Check-ins ---------------------------------------------------------------
+
+
+class CheckInStarted(Schema):
+    id: int
+    status: str
+
+
+class AnswerOut(Schema):
+    question: str
+    text: str
+    value: int | bool | None
+
+
+class CheckInOut(Schema):
+    id: int
+    status: str
+    source: str
+    scheduled_for: dt.datetime
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    answers: list[AnswerOut]
+
+    @staticmethod
+    def resolve_answers(checkin: CheckIn) -> list[dict]:
+        return [
+            {"question": a.question.key, "text": a.text, "value": a.display_value}
+            for a in checkin.answers.all()
+        ]
+
+
+@router.post("/members/{member_id}/checkins", response={201: CheckInStarted}, summary="Start a check-in now")
+def start_member_checkin(request, member_id: int):
+    member = get_object_or_404(visible_members(request.staff), pk=member_id)
+    if member.status != Member.Status.ACTIVE:
+        raise ApiError(409, f"This member is {member.get_status_display().lower()}: no check-in can be sent.")
+    checkin = start_checkin(member, source=CheckIn.Source.STAFF)
+    return Status(201, {"id": checkin.id, "status": checkin.status})
+
+
+@router.get("/members/{member_id}/checkins", response=list[CheckInOut], summary="A member's check-ins, newest first")
+@paginate(LimitOffsetPagination)
+def list_member_checkins(request, member_id: int):
+    member = get_object_or_404(visible_members(request.staff), pk=member_id)
+    return (
+        member.checkins.exclude(status=CheckIn.Status.SKIPPED)
+        .order_by("-started_at", "-id")
+        .prefetch_related("answers__question")
+    )

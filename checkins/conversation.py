@@ -1,0 +1,136 @@
+"""The conversation with a member: what a text from them means and what we say back.
+
+Order matters and is the same for every text:
+1. opt-out words stop everything at once (one confirmation, then silence);
+2. while opted out, only an opt-in word (or crisis words, which reach staff
+   without a text back) does anything;
+3. HELP answers with the program's name, how to stop, and the crisis line;
+4. crisis words get the 988 reply and a crisis alert, inside or outside a check-in;
+5. inside an open check-in the text answers the current question;
+6. anything else is stored for the supporter and acknowledged.
+
+Replies are returned to the webhook, which answers Twilio with them as TwiML,
+so a member hears back within the same request.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from checkins import reader
+from checkins.models import Answer, CheckIn, Member, Question
+from checkins.texts import say
+from sms.keywords import Keyword, classify
+from sms.models import Message
+
+
+def member_text(member: Member, message: Message) -> list[str]:
+    language = member.language
+    keyword = classify(message.body, opted_out=member.status == Member.Status.OPTED_OUT)
+
+    if keyword is Keyword.OPT_OUT:
+        return [say("opted_out", language)] if member.opt_out() else []
+
+    if member.status == Member.Status.OPTED_OUT:
+        if keyword is Keyword.OPT_IN and member.opt_in():
+            return [say("opted_in", language)]
+        if message.is_crisis:
+            _raise_crisis(member, message)
+        return []
+
+    if member.status == Member.Status.DISCHARGED:
+        # No texts go to a discharged member, but what they send still counts.
+        if message.is_crisis:
+            _raise_crisis(member, message)
+        return []
+
+    if keyword is Keyword.HELP:
+        return [member.program.help_text(language)]
+    if keyword is Keyword.OPT_IN:
+        return [say("already_in", language)]
+
+    checkin = member.checkins.filter(status=CheckIn.Status.OPEN).select_for_update().first()
+    if message.is_crisis:
+        if checkin is not None:
+            _record_answer(checkin, message, understood_only=True)
+            checkin.close(CheckIn.Status.INCOMPLETE)
+        return _raise_crisis(member, message)
+    if checkin is not None:
+        return answer(checkin, message)
+    return _free_text(member, message)
+
+
+def answer(checkin: CheckIn, message: Message) -> list[str]:
+    """Read the reply to the current question, then ask the next or say thanks."""
+    member = checkin.member
+    question = checkin.current_question
+    if question is None:
+        checkin.close(CheckIn.Status.COMPLETED)
+        return _free_text(member, message)
+    if read_value(question, message.body) is None and not checkin.reasked:
+        checkin.reasked = True
+        checkin.save(update_fields=["reasked"])
+        return [question.reask_text(member.language)]
+
+    saved = _record_answer(checkin, message, understood_only=False)
+    if saved is not None and question.key == "safety" and saved.value == 1:
+        checkin.close(CheckIn.Status.COMPLETED)
+        return _raise_crisis(member, message, answer=saved)
+
+    next_question = checkin.next_question()
+    if next_question is None:
+        checkin.close(CheckIn.Status.COMPLETED)
+        return [say("thanks", member.language, supporter=member.supporter.name.split()[0])]
+    checkin.current_question = next_question
+    checkin.reasked = False
+    checkin.save(update_fields=["current_question", "reasked"])
+    return [next_question.text(member.language)]
+
+
+def read_value(question: Question, text: str) -> int | None:
+    if question.kind == Question.Kind.SCALE:
+        return reader.read_scale(text, question.scale_min, question.scale_max)
+    yes = reader.read_yes_no(text)
+    return None if yes is None else int(yes)
+
+
+def _record_answer(checkin: CheckIn, message: Message, understood_only: bool) -> Answer | None:
+    """Store the reply to the current question (value null when not understood,
+    after the one re-ask), and have the rules look at it once committed."""
+    question = checkin.current_question
+    if question is None:
+        return None
+    value = read_value(question, message.body)
+    if understood_only and value is None:
+        return None
+    saved, created = Answer.objects.get_or_create(
+        checkin=checkin, question=question, defaults={"text": message.body, "value": value, "message": message}
+    )
+    if created:
+        from alerts.tasks import evaluate_answer
+
+        transaction.on_commit(lambda: evaluate_answer.delay(saved.pk))
+    return saved
+
+
+def _raise_crisis(member: Member, message: Message, answer: Answer | None = None) -> list[str]:
+    from alerts.crisis import raise_crisis
+
+    raise_crisis(member, message=message, answer=answer)
+    return [member.program.crisis_text(member.language)] if member.can_receive_texts else []
+
+
+# A member who keeps texting outside a check-in hears back once in a while,
+# not after every line.
+FREE_TEXT_REPLY_EVERY = timezone.timedelta(hours=6)
+
+
+def _free_text(member: Member, message: Message) -> list[str]:
+    recently_told = Message.objects.filter(
+        member=member,
+        direction=Message.Direction.OUTBOUND,
+        kind=Message.Kind.REPLY,
+        created_at__gte=timezone.now() - FREE_TEXT_REPLY_EVERY,
+    ).exists()
+    if recently_told:
+        return []
+    return [say("free_text", member.language, supporter=member.supporter.name.split()[0])]

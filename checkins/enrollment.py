@@ -1,0 +1,171 @@
+"""Enrolling members and changing their details, with the checks that keep a
+member's record correct whoever calls: the API, the web app or the demo seed."""
+
+import datetime as dt
+import zoneinfo
+from functools import lru_cache
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Organization, Staff
+from accounts.phones import InvalidPhone, to_e164
+from checkins.models import Member, Program
+
+CURRENT_CONSENT_TEXT_VERSION = "2026-01"
+
+
+class EnrollmentError(ValueError):
+    def __init__(self, field: str, message: str, status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+@lru_cache(maxsize=1)
+def _known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def parse_timezone(name: str) -> str:
+    if not isinstance(name, str) or name not in _known_timezones():
+        raise EnrollmentError("timezone", "Unknown time zone; use an IANA name such as America/New_York.")
+    return name
+
+
+def parse_checkin_time(value: str | dt.time, program: Program) -> dt.time:
+    if isinstance(value, dt.time):
+        parsed = value
+    else:
+        try:
+            parsed = dt.datetime.strptime(str(value).strip(), "%H:%M").time()
+        except ValueError:
+            raise EnrollmentError("checkin_time", 'Write the check-in time as "HH:MM", for example "09:30".') from None
+    if not program.in_send_window(parsed):
+        start, end = program.send_window_start.strftime("%H:%M"), program.send_window_end.strftime("%H:%M")
+        raise EnrollmentError("checkin_time", f"The check-in time must be between {start} and {end}, the program's sending window.")
+    return parsed
+
+
+def _program(organization: Organization, program_id: int) -> Program:
+    program = Program.objects.filter(organization=organization, pk=program_id).first()
+    if program is None:
+        raise EnrollmentError("program_id", "No such program in your organization.")
+    return program
+
+
+def _supporter(organization: Organization, supporter_id: int) -> Staff:
+    supporter = Staff.objects.filter(organization=organization, pk=supporter_id, user__is_active=True).first()
+    if supporter is None:
+        raise EnrollmentError("supporter_id", "No such staff member in your organization.")
+    return supporter
+
+
+def _phone(organization: Organization, raw: str, exclude_member: Member | None = None) -> str:
+    try:
+        phone = to_e164(raw)
+    except InvalidPhone as error:
+        raise EnrollmentError("phone", str(error)) from None
+    taken = Member.objects.filter(organization=organization, phone=phone)
+    if exclude_member is not None:
+        taken = taken.exclude(pk=exclude_member.pk)
+    if taken.exists():
+        raise EnrollmentError("phone", "A member with this phone number is already enrolled.", status=409)
+    return phone
+
+
+def _name(raw: str) -> str:
+    name = (raw or "").strip()
+    if not name or len(name) > 200:
+        raise EnrollmentError("name", "Enter a name of 1 to 200 characters.")
+    return name
+
+
+def _language(raw: str) -> str:
+    if raw not in ("en", "es"):
+        raise EnrollmentError("language", "Language must be 'en' or 'es'.")
+    return raw
+
+
+def enroll_member(
+    organization: Organization,
+    *,
+    name: str,
+    phone: str,
+    timezone_name: str,
+    language: str,
+    program_id: int,
+    supporter_id: int,
+    checkin_time: str | dt.time,
+    consent: bool,
+    consent_method: str = "recorded by staff",
+    consent_text_version: str = CURRENT_CONSENT_TEXT_VERSION,
+) -> Member:
+    if consent is not True:
+        raise EnrollmentError("consent", "The member must consent to receive texts (consent must be true).")
+    program = _program(organization, program_id)
+    member = Member(
+        organization=organization,
+        program=program,
+        supporter=_supporter(organization, supporter_id),
+        name=_name(name),
+        phone=_phone(organization, phone),
+        timezone=parse_timezone(timezone_name),
+        language=_language(language),
+        checkin_time=parse_checkin_time(checkin_time, program),
+        consent_at=timezone.now(),
+        consent_method=(consent_method or "recorded by staff")[:40],
+        consent_text_version=(consent_text_version or CURRENT_CONSENT_TEXT_VERSION)[:40],
+    )
+    member.schedule_next_checkin()
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        # Two enrolments of one phone at once: the constraint decides.
+        raise EnrollmentError("phone", "A member with this phone number is already enrolled.", status=409) from None
+    return member
+
+
+# Statuses staff may set; `opted_out` is only ever set by the member's own text.
+STAFF_SETTABLE_STATUSES = (Member.Status.ACTIVE, Member.Status.PAUSED, Member.Status.DISCHARGED)
+
+
+def update_member(member: Member, changes: dict, by: Staff) -> Member:
+    """Apply a partial update. Supporters may not move a member to another
+    program or supporter; that is a supervisor's decision."""
+    if ("program_id" in changes or "supporter_id" in changes) and not by.is_supervisor:
+        field = "program_id" if "program_id" in changes else "supporter_id"
+        raise EnrollmentError(field, "Only supervisors can change a member's program or supporter.", status=403)
+    organization = member.organization
+    if "name" in changes:
+        member.name = _name(changes["name"])
+    if "phone" in changes:
+        member.phone = _phone(organization, changes["phone"], exclude_member=member)
+    if "timezone" in changes:
+        member.timezone = parse_timezone(changes["timezone"])
+    if "language" in changes:
+        member.language = _language(changes["language"])
+    if "program_id" in changes:
+        member.program = _program(organization, changes["program_id"])
+    if "supporter_id" in changes:
+        member.supporter = _supporter(organization, changes["supporter_id"])
+    if "checkin_time" in changes or "program_id" in changes:
+        member.checkin_time = parse_checkin_time(changes.get("checkin_time", member.checkin_time), member.program)
+    if "status" in changes:
+        status = changes["status"]
+        if status not in STAFF_SETTABLE_STATUSES:
+            raise EnrollmentError("status", "Status must be 'active', 'paused' or 'discharged'.")
+        if member.status == Member.Status.OPTED_OUT and status == Member.Status.ACTIVE:
+            raise EnrollmentError("status", "This member opted out by text; only their own START can resume texts.", 409)
+        if member.status != Member.Status.OPTED_OUT or status == Member.Status.DISCHARGED:
+            member.status = status
+    if {"checkin_time", "timezone", "status", "program_id"} & changes.keys():
+        member.schedule_next_checkin()
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        raise EnrollmentError("phone", "A member with this phone number is already enrolled.", status=409) from None
+    return member

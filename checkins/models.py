@@ -1,0 +1,287 @@
+"""Programs, their questions, members, and the check-ins members answer."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.timezone import now as utc_now
+
+from accounts.models import Organization, Staff, short_name
+
+LANGUAGES = [("en", "English"), ("es", "Español")]
+
+
+class Program(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="programs")
+    name = models.CharField(max_length=120)
+    checkin_window_minutes = models.PositiveIntegerField(
+        default=180,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text="How long a member has to answer a check-in before it counts as missed.",
+    )
+    send_window_start = models.TimeField(default=dt.time(8, 0), help_text="Earliest local time for scheduled prompts.")
+    send_window_end = models.TimeField(default=dt.time(20, 0), help_text="Latest local time for scheduled prompts.")
+    ack_timeout_seconds = models.PositiveIntegerField(
+        default=900,
+        validators=[MinValueValidator(5)],
+        help_text="How long a notified person has to acknowledge an alert before it escalates.",
+    )
+    max_reminders = models.PositiveIntegerField(
+        default=3, help_text="How many times supervisors are reminded of an alert nobody acknowledged."
+    )
+    crisis_text_en = models.TextField(
+        default="If you are thinking about harming yourself or might be in danger, call or text 988 "
+        "(Suicide & Crisis Lifeline) now, any time. In an emergency call 911. We have let your peer supporter know."
+    )
+    crisis_text_es = models.TextField(
+        default="Si estás pensando en hacerte daño o podrías estar en peligro, llama o envía un texto al 988 "
+        "(Línea de Prevención del Suicidio y Crisis) ahora, a cualquier hora. En una emergencia llama al 911. "
+        "Le avisamos a tu compañero de apoyo."
+    )
+    help_text_en = models.TextField(
+        default="Check-ins by text with your peer supporter. Reply STOP to stop all texts, START to restart. "
+        "In a crisis call or text 988."
+    )
+    help_text_es = models.TextField(
+        default="Mensajes de seguimiento con tu compañero de apoyo. Responde STOP para dejar de recibirlos, "
+        "START para volver. En una crisis llama o envía un texto al 988."
+    )
+    created_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def crisis_text(self, language: str) -> str:
+        return self.crisis_text_es if language == "es" else self.crisis_text_en
+
+    def help_text(self, language: str) -> str:
+        return f"{self.name}: {self.help_text_es if language == 'es' else self.help_text_en}"
+
+    def in_send_window(self, local_time: dt.time) -> bool:
+        return self.send_window_start <= local_time <= self.send_window_end
+
+    def active_questions(self) -> list["Question"]:
+        return list(self.questions.filter(is_active=True).order_by("position", "id"))
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SCALE = "scale", "Number on a scale"
+        YES_NO = "yes_no", "Yes or no"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(max_length=40, help_text="Stable name used by the rules: mood, craving, used, safety …")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    scale_min = models.IntegerField(null=True, blank=True)
+    scale_max = models.IntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    text_en = models.TextField()
+    text_es = models.TextField()
+    # A follow-up is asked only when an earlier answer is at most this value
+    # (the default program asks `safety` when mood is 1 or 2).
+    ask_if_key = models.SlugField(max_length=40, blank=True)
+    ask_if_at_most = models.IntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["program", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["program", "key"], name="question_key_unique_in_program")]
+
+    def __str__(self) -> str:
+        return f"{self.program}: {self.key}"
+
+    def text(self, language: str) -> str:
+        return self.text_es if language == "es" else self.text_en
+
+    def reask_text(self, language: str) -> str:
+        """The expected form, said plainly, for a reply that was not understood."""
+        if self.kind == self.Kind.SCALE:
+            if language == "es":
+                return f"Perdón, no entendí. Responde con un número del {self.scale_min} al {self.scale_max}."
+            return f"Sorry, I didn't get that. Please reply with a number from {self.scale_min} to {self.scale_max}."
+        if language == "es":
+            return "Perdón, no entendí. Responde SÍ o NO."
+        return "Sorry, I didn't get that. Please reply YES or NO."
+
+    def should_ask(self, values_by_key: dict[str, int | None]) -> bool:
+        if not self.ask_if_key:
+            return True
+        value = values_by_key.get(self.ask_if_key)
+        return value is not None and self.ask_if_at_most is not None and value <= self.ask_if_at_most
+
+
+class Member(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        OPTED_OUT = "opted_out", "Opted out"
+        DISCHARGED = "discharged", "Discharged"
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="members")
+    supporter = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="members")
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=20, help_text="E.164")
+    timezone = models.CharField(max_length=64, default="America/New_York")
+    language = models.CharField(max_length=2, choices=LANGUAGES, default="en")
+    checkin_time = models.TimeField(help_text="Local time of the daily check-in.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    consent_at = models.DateTimeField()
+    consent_method = models.CharField(max_length=40, help_text="How consent was given: verbal, written, web form …")
+    consent_text_version = models.CharField(max_length=40)
+    # The schedule's timer lives here: the tick claims rows whose time has come.
+    next_checkin_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    # Set when a text could not be delivered; cleared by the next delivery or reply.
+    unreachable_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "phone"], name="member_phone_unique_in_organization")
+        ]
+        indexes = [models.Index(fields=["status", "next_checkin_at"], name="member_due_idx")]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.name)
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def can_receive_texts(self) -> bool:
+        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+    def next_checkin_after(self, moment: dt.datetime) -> dt.datetime:
+        """The first local `checkin_time` strictly after `moment`, as an aware UTC time.
+
+        On a spring-forward day a time that does not exist (02:30) is read with
+        the offset before the change, which lands an hour later on the wall
+        clock; on a fall-back day the first of the two 01:30s is used, so a
+        member gets exactly one check-in either way.
+        """
+        local = moment.astimezone(self.tz)
+        day = local.date()
+        for _ in range(3):
+            candidate = dt.datetime.combine(day, self.checkin_time, tzinfo=self.tz)
+            # Round-trip through UTC to normalise times that fall in a DST gap.
+            candidate_utc = candidate.astimezone(dt.UTC)
+            if candidate_utc > moment:
+                return candidate_utc
+            day += dt.timedelta(days=1)
+        raise AssertionError("unreachable: a later day always exists")
+
+    def opt_out(self, by_carrier: bool = False) -> bool:
+        """Stop every text at once. Returns False if the member was already out."""
+        now = utc_now()
+        changed = Member.objects.filter(pk=self.pk, status__in=[self.Status.ACTIVE, self.Status.PAUSED]).update(
+            status=self.Status.OPTED_OUT, opted_out_at=now, next_checkin_at=None
+        )
+        if changed:
+            self.status, self.opted_out_at, self.next_checkin_at = self.Status.OPTED_OUT, now, None
+        self.checkins.filter(status=CheckIn.Status.OPEN).update(status=CheckIn.Status.INCOMPLETE, ended_at=now)
+        return bool(changed)
+
+    def opt_in(self) -> bool:
+        if self.status != self.Status.OPTED_OUT:
+            return False
+        self.status = self.Status.ACTIVE
+        self.opted_out_at = None
+        self.schedule_next_checkin()
+        self.save(update_fields=["status", "opted_out_at", "next_checkin_at"])
+        return True
+
+    def schedule_next_checkin(self, now: dt.datetime | None = None) -> None:
+        now = now or utc_now()
+        self.next_checkin_at = self.next_checkin_after(now) if self.status == self.Status.ACTIVE else None
+
+
+class CheckIn(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for replies"
+        COMPLETED = "completed", "Completed"
+        INCOMPLETE = "incomplete", "Incomplete"
+        MISSED = "missed", "Missed"
+        SKIPPED = "skipped", "Not sent"
+
+    class Source(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        STAFF = "staff", "Started by staff"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="checkins")
+    scheduled_for = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SCHEDULE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField(default=utc_now)
+    closes_at = models.DateTimeField(db_index=True)
+    current_question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reasked = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-id"]
+        constraints = [
+            # A double tick, or two schedulers, cannot create the same check-in twice.
+            models.UniqueConstraint(fields=["member", "scheduled_for"], name="checkin_once_per_member_and_time"),
+        ]
+        indexes = [models.Index(fields=["status", "closes_at"], name="checkin_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.pk} for {self.member}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def close(self, status: str) -> None:
+        self.status = status
+        self.ended_at = utc_now()
+        self.save(update_fields=["status", "ended_at"])
+
+    def next_question(self) -> "Question | None":
+        """The first active question not yet answered whose condition holds."""
+        answered = {a.question.key: a.value for a in self.answers.select_related("question")}
+        for question in self.member.program.active_questions():
+            if question.key not in answered and question.should_ask(answered):
+                return question
+        return None
+
+
+class Answer(models.Model):
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(help_text="The reply as the member wrote it.")
+    # Scales store the number; yes/no stores 1 or 0; null when not understood.
+    value = models.IntegerField(null=True, blank=True)
+    message = models.ForeignKey("sms.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["checkin", "question"], name="answer_once_per_question")]
+
+    def __str__(self) -> str:
+        return f"Answer {self.pk} to {self.question.key}"
+
+    @property
+    def display_value(self) -> int | bool | None:
+        """The value as the API shows it: a number for scales, true/false for yes/no."""
+        if self.value is None:
+            return None
+        if self.question.kind == Question.Kind.YES_NO:
+            return bool(self.value)
+        return self.value

@@ -1,0 +1,150 @@
+"""Starting check-ins when they are due, and closing them when their window ends.
+
+The due time is a column (`Member.next_checkin_at`), not a countdown on the
+broker: the tick claims due members with SKIP LOCKED, starts their check-ins
+and moves the column on, all in one transaction. A second tick running at
+the same moment skips the locked rows, and the unique (member, scheduled_for)
+key stops anything that slips past.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from checkins.models import Answer, CheckIn, Member, Program
+from checkins.texts import say
+from sms import outbox
+from sms.encoding import plain_text
+from sms.models import Message
+
+BATCH = 1000
+
+
+def first_prompt(member: Member, question) -> str:
+    return say("greeting", member.language, first_name=member.first_name) + question.text(member.language)
+
+
+def _new_checkin(member: Member, program: Program, scheduled_for: dt.datetime, source: str, now: dt.datetime):
+    questions = program.active_questions()
+    return CheckIn(
+        member=member,
+        scheduled_for=scheduled_for,
+        source=source,
+        started_at=now,
+        closes_at=now + dt.timedelta(minutes=program.checkin_window_minutes),
+        current_question=questions[0] if questions else None,
+    )
+
+
+@transaction.atomic
+def start_checkin(member: Member, source: str = CheckIn.Source.STAFF) -> CheckIn:
+    """Start a check-in now (staff asked for it) and send its first question.
+    An open check-in is closed as incomplete first."""
+    now = timezone.now()
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    member.checkins.filter(status=CheckIn.Status.OPEN).update(status=CheckIn.Status.INCOMPLETE, ended_at=now)
+    checkin = _new_checkin(member, member.program, now, source, now)
+    checkin.save()
+    if checkin.current_question is not None:
+        outbox.queue(
+            phone=member.phone,
+            body=first_prompt(member, checkin.current_question),
+            kind=Message.Kind.PROMPT,
+            priority=Message.Priority.REPLY,
+            member=member,
+            checkin=checkin,
+        )
+    return checkin
+
+
+def start_due_checkins(now: dt.datetime | None = None) -> int:
+    """Start every check-in that is due. Returns how many prompts were queued."""
+    now = now or timezone.now()
+    started = 0
+    while True:
+        count, claimed = _start_batch(now)
+        started += count
+        if claimed < BATCH:
+            return started
+
+
+@transaction.atomic
+def _start_batch(now: dt.datetime) -> tuple[int, int]:
+    members = list(
+        Member.objects.select_for_update(skip_locked=True)
+        .filter(status=Member.Status.ACTIVE, next_checkin_at__lte=now)
+        .order_by("next_checkin_at")[:BATCH]
+    )
+    if not members:
+        return 0, 0
+    programs = {p.pk: p for p in Program.objects.filter(pk__in={m.program_id for m in members})}
+    first_questions = {pk: (p.active_questions() or [None])[0] for pk, p in programs.items()}
+    CheckIn.objects.filter(member__in=members, status=CheckIn.Status.OPEN).update(
+        status=CheckIn.Status.INCOMPLETE, ended_at=now
+    )
+
+    checkins, prompts = [], []
+    for member in members:
+        program = programs[member.program_id]
+        checkin = _new_checkin(member, program, member.next_checkin_at, CheckIn.Source.SCHEDULE, now)
+        local_now = now.astimezone(member.tz).time()
+        # Scheduled prompts only go out inside the program's sending window; a
+        # tick that comes late (after an outage) skips the day, on the record.
+        if first_questions[program.pk] is None or not program.in_send_window(local_now):
+            checkin.status = CheckIn.Status.SKIPPED
+            checkin.ended_at = now
+        checkins.append(checkin)
+        member.next_checkin_at = member.next_checkin_after(max(now, member.next_checkin_at))
+
+    CheckIn.objects.bulk_create(checkins)
+    for member, checkin in zip(members, checkins):
+        if checkin.status == CheckIn.Status.OPEN:
+            prompts.append(
+                Message(
+                    direction=Message.Direction.OUTBOUND,
+                    kind=Message.Kind.PROMPT,
+                    priority=Message.Priority.BULK,
+                    organization_id=member.organization_id,
+                    member=member,
+                    checkin=checkin,
+                    phone=member.phone,
+                    body=plain_text(first_prompt(member, checkin.current_question)),
+                    status=Message.Status.QUEUED,
+                    next_attempt_at=now,
+                )
+            )
+    Message.objects.bulk_create(prompts)
+    Member.objects.bulk_update(members, ["next_checkin_at"])
+    if prompts:
+        outbox.request_delivery()
+    return len(prompts), len(members)
+
+
+def close_expired_checkins(now: dt.datetime | None = None) -> int:
+    """Check-ins whose window has closed: `missed` with no answer, else `incomplete`."""
+    now = now or timezone.now()
+    closed = 0
+    while True:
+        with transaction.atomic():
+            expired = list(
+                CheckIn.objects.select_for_update(skip_locked=True)
+                .filter(status=CheckIn.Status.OPEN, closes_at__lte=now)
+                .values_list("pk", "member_id")[:BATCH]
+            )
+            if not expired:
+                return closed
+            ids = [pk for pk, _ in expired]
+            answered = set(Answer.objects.filter(checkin_id__in=ids).values_list("checkin_id", flat=True))
+            CheckIn.objects.filter(pk__in=answered).update(status=CheckIn.Status.INCOMPLETE, ended_at=now)
+            CheckIn.objects.filter(pk__in=set(ids) - answered).update(status=CheckIn.Status.MISSED, ended_at=now)
+            missed_members = {member_id for pk, member_id in expired if pk not in answered}
+            _after_missed(missed_members)
+            closed += len(ids)
+
+
+def _after_missed(member_ids: set[int]) -> None:
+    from alerts.tasks import evaluate_silence
+
+    for member_id in member_ids:
+        transaction.on_commit(lambda member_id=member_id: evaluate_silence.delay(member_id))

@@ -1,0 +1,20 @@
+"""The Celery app. Periodic work is a few short ticks over the database; every
+tick is safe to run twice at once (row locks with SKIP LOCKED, compare-and-set),
+so two beats started by accident do no harm."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("config")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "start-due-checkins": {"task": "checkins.tasks.start_due_checkins", "schedule": 60.0},
+    "close-expired-checkins": {"task": "checkins.tasks.close_expired_checkins", "schedule": 60.0},
+    "escalate-due-alerts": {"task": "alerts.tasks.escalate_due_alerts", "schedule": 15.0},
+    "deliver-outbox": {"task": "sms.tasks.deliver_outbox", "schedule": 15.0},
+}

@@ -1,0 +1,139 @@
+"""An inbound text: stored exactly once, then handed to whoever it is for.
+
+Everything here runs inside the webhook's transaction, so a text is either
+stored together with everything it caused, or not at all (and Twilio retries).
+"""
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Staff
+from checkins import reader
+from checkins.models import Member
+from checkins.texts import UNKNOWN_SENDER
+from sms.models import Message
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# However much one number texts, it hears back at most this often. Crisis
+# replies are still sent (once per window) whatever the flood.
+REPLY_LIMIT = 10
+REPLY_WINDOW = timezone.timedelta(minutes=10)
+
+
+class BadInbound(ValueError):
+    pass
+
+
+def receive(*, sid: str, phone: str, to: str, body: str) -> list[str] | None:
+    """Store and act on one inbound text. Returns the replies to send back, or
+    None when this MessageSid was seen before (nothing is done twice)."""
+    if not sid or len(sid) > 64:
+        raise BadInbound("MessageSid is missing or too long")
+    if not E164.match(phone or ""):
+        raise BadInbound("From is not an E.164 phone number")
+    body = (body or "").replace("\x00", "")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    direction=Message.Direction.INBOUND,
+                    kind=Message.Kind.TEXT,
+                    provider_sid=sid,
+                    phone=phone,
+                    body=body,
+                    status=Message.Status.RECEIVED,
+                    is_crisis=reader.mentions_crisis(body),
+                )
+        except IntegrityError:
+            return None
+        replies = _route(message, to)
+        replies = _within_reply_limit(message, replies)
+        _log_replies(message, replies)
+    return replies
+
+
+def _route(message: Message, to: str) -> list[str]:
+    from alerts.acknowledgement import looks_like_ack, staff_text
+    from checkins.conversation import member_text
+
+    staff = Staff.objects.filter(phone=message.phone, user__is_active=True).select_related("organization").first()
+    member = _member_for(message.phone)
+    if staff is not None and (member is None or looks_like_ack(message.body)):
+        message.staff, message.organization = staff, staff.organization
+        message.save(update_fields=["staff", "organization"])
+        return staff_text(staff, message)
+    if member is not None:
+        message.member, message.organization = member, member.organization
+        message.save(update_fields=["member", "organization"])
+        return member_text(member, message)
+    return _unknown_sender(message)
+
+
+def _member_for(phone: str) -> Member | None:
+    """The member who texted. A number enrolled in two organizations belongs to
+    the one that texted it last."""
+    members = list(Member.objects.select_for_update().filter(phone=phone).select_related("program", "supporter"))
+    if len(members) <= 1:
+        return members[0] if members else None
+    last = (
+        Message.objects.filter(phone=phone, direction=Message.Direction.OUTBOUND, member__in=members)
+        .order_by("-created_at")
+        .values_list("member_id", flat=True)
+        .first()
+    )
+    active = [m for m in members if m.status != Member.Status.DISCHARGED] or members
+    return next((m for m in members if m.pk == last), active[0])
+
+
+def _unknown_sender(message: Message) -> list[str]:
+    told_today = Message.objects.filter(
+        phone=message.phone,
+        direction=Message.Direction.OUTBOUND,
+        member__isnull=True,
+        staff__isnull=True,
+        created_at__gte=timezone.now() - timezone.timedelta(days=1),
+    ).exists()
+    return [] if told_today else [UNKNOWN_SENDER]
+
+
+def _within_reply_limit(message: Message, replies: list[str]) -> list[str]:
+    if not replies:
+        return replies
+    recent = Message.objects.filter(
+        phone=message.phone, direction=Message.Direction.OUTBOUND, kind=Message.Kind.REPLY,
+        created_at__gte=timezone.now() - REPLY_WINDOW,
+    ).count()
+    if recent < REPLY_LIMIT:
+        return replies
+    if message.is_crisis and not Message.objects.filter(
+        phone=message.phone, direction=Message.Direction.OUTBOUND, kind=Message.Kind.REPLY, is_crisis=True,
+        created_at__gte=timezone.now() - REPLY_WINDOW,
+    ).exists():
+        return replies
+    return []
+
+
+def _log_replies(message: Message, replies: list[str]) -> None:
+    """Replies travel back in the TwiML answer; they go in the message log too."""
+    from sms.encoding import plain_text
+
+    Message.objects.bulk_create(
+        [
+            Message(
+                direction=Message.Direction.OUTBOUND,
+                kind=Message.Kind.REPLY,
+                priority=Message.Priority.REPLY,
+                organization=message.organization,
+                member=message.member,
+                staff=message.staff,
+                phone=message.phone,
+                body=plain_text(text),
+                status=Message.Status.SENT,
+                is_crisis=message.is_crisis,
+                sent_at=timezone.now(),
+            )
+            for text in replies
+        ]
+    )

@@ -1,0 +1,94 @@
+"""The message log. Every SMS in or out is one row; outbound rows are the outbox."""
+
+from django.db import models
+from django.utils import timezone
+
+
+def mask_phone(phone: str) -> str:
+    """`+15555550100` → `+1******0100`: enough to tell numbers apart in a log."""
+    if not phone:
+        return ""
+    if len(phone) <= 6:
+        return "*" * len(phone)
+    return phone[:2] + "*" * (len(phone) - 6) + phone[-4:]
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "in", "Inbound"
+        OUTBOUND = "out", "Outbound"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Undelivered"
+        FAILED = "failed", "Failed"
+        RECEIVED = "received", "Received"
+
+    class Kind(models.TextChoices):
+        PROMPT = "prompt", "Check-in question"
+        REPLY = "reply", "Reply"
+        NOTIFICATION = "notification", "Alert to staff"
+        SYSTEM = "system", "System"
+        TEXT = "text", "Text from a person"
+
+    class Priority(models.IntegerChoices):
+        # Lower goes first: alerts to staff, then direct replies, then bulk prompts.
+        URGENT = 0, "Urgent"
+        REPLY = 1, "Reply"
+        BULK = 2, "Bulk"
+
+    # A status only moves forward: callbacks arrive late and out of order.
+    RANK = {
+        Status.QUEUED: 0,
+        Status.SENDING: 1,
+        Status.SENT: 2,
+        Status.DELIVERED: 3,
+        Status.UNDELIVERED: 3,
+        Status.FAILED: 3,
+        Status.RECEIVED: 3,
+    }
+    FINAL = (Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.RECEIVED)
+
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    organization = models.ForeignKey("accounts.Organization", null=True, blank=True, on_delete=models.CASCADE)
+    member = models.ForeignKey(
+        "checkins.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    staff = models.ForeignKey("accounts.Staff", null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
+    checkin = models.ForeignKey("checkins.CheckIn", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    alert = models.ForeignKey(
+        "alerts.Alert", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    phone = models.CharField(max_length=20, help_text="The other party, E.164.")
+    body = models.TextField()
+    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.REPLY)
+    error_code = models.IntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Outbox timers: when a queued row may next be tried, and how long a
+    # worker's claim on a `sending` row lasts before the sweep takes it back.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    is_crisis = models.BooleanField(default=False, help_text="The reply reader found crisis language.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "priority", "next_attempt_at"], name="outbox_idx"),
+            models.Index(fields=["phone", "created_at"], name="message_phone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.kind} {mask_phone(self.phone)} ({self.status})"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
