@@ -97,6 +97,6 @@ def staff_text(staff: Staff, message: Message) -> list[str]:
         if alert is None:
             return ["You have no open alert to acknowledge."]
     if acknowledge(alert, by=staff, channel=AlertEvent.Channel.SMS):
-        return [f"Acknowledged alert {alert.pk} for {alert.member.short_name}. Thank you."]
+        return [f"Acknowledged alert {alert.pk} ({alert.member.short_name}). Thank you."]
     who = alert.acknowledged_by.short_name if alert.acknowledged_by else "someone"
     return [f"Alert {alert.pk} was already {alert.status} by {who}."]

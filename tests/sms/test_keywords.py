@@ -27,7 +27,7 @@ CASES = [
     ("OPT OUT", OPT_OUT, OPT_OUT),
     ("opt-out", OPT_OUT, OPT_OUT),
     ("PARA", OPT_OUT, OPT_OUT),
-    ("Alto", OPT_OUT, OPT_OUT),
+    ("Alto", None, None),  # "high": an answer, not an opt-out
     ("stop stop stop", OPT_OUT, OPT_OUT),
     ("please stop", OPT_OUT, OPT_OUT),
     ("STOP PLEASE", OPT_OUT, OPT_OUT),
