@@ -11,6 +11,9 @@ from django.utils import timezone
 from accounts.models import Organization, Staff
 from accounts.phones import InvalidPhone, to_e164
 from checkins.models import Member, Program
+from checkins.texts import say
+from sms import outbox
+from sms.models import Message
 
 CURRENT_CONSENT_TEXT_VERSION = "2026-01"
 
@@ -122,6 +125,14 @@ def enroll_member(
     try:
         with transaction.atomic():
             member.save()
+            # Carriers expect a first text saying what the program is and how to stop.
+            outbox.queue(
+                phone=member.phone,
+                body=say("welcome", member.language, program=program.name),
+                kind=Message.Kind.SYSTEM,
+                priority=Message.Priority.REPLY,
+                member=member,
+            )
     except IntegrityError:
         # Two enrolments of one phone at once: the constraint decides.
         raise EnrollmentError("phone", "A member with this phone number is already enrolled.", status=409) from None

@@ -4,6 +4,7 @@ web process. Each run is a short tick over the database, exactly as on a
 worker; tasks those ticks dispatch run in-process too (CELERY_TASK_ALWAYS_EAGER).
 """
 
+import importlib
 import logging
 import threading
 import time
@@ -28,8 +29,12 @@ class EmbeddedScheduler(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        from celery import current_app
+        from config.celery import app
 
+        # Tasks register when their module is imported; beat's worker would
+        # import them through autodiscovery, which a plain thread never runs.
+        for name, _ in self.entries:
+            importlib.import_module(name.rsplit(".", 1)[0])
         log.info("embedded scheduler started: %s", ", ".join(name for name, _ in self.entries))
         while not self.stopping.is_set():
             woken = _wake.is_set()
@@ -38,7 +43,7 @@ class EmbeddedScheduler(threading.Thread):
             for name, interval in self.entries:
                 if now >= self.next_run[name] or (woken and name == "sms.tasks.deliver_outbox"):
                     self.next_run[name] = now + interval
-                    self._run_one(current_app.tasks[name])
+                    self._run_one(app.tasks[name])
             _wake.wait(timeout=1.0)
 
     def _run_one(self, task) -> None:

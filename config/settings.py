@@ -177,6 +177,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "twilio": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
     },
 }
