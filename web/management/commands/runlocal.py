@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.core.management.commands.runserver import Command as RunserverCommand
+# The staticfiles runserver: it also serves the web app's CSS and JS in development.
+from django.contrib.staticfiles.management.commands.runserver import Command as RunserverCommand
 
 from config.celery import app
 from config.embedded import EmbeddedScheduler

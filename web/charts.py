@@ -1,0 +1,191 @@
+"""Server-rendered SVG charts: no JavaScript, no chart library, nothing
+fetched from anywhere. Each chart is a plain function of plain data, so a
+test can read its output, and carries a text description for screen readers
+(the check-in table under it holds the same numbers)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+MOOD_COLOR = "#1d5fa8"
+CRAVING_COLOR = "#a8430f"
+MISSED_COLOR = "#5b6470"
+SEVERITY_COLOR = {"info": "#5b6470", "warning": "#8a5a00", "urgent": "#b3261e", "crisis": "#6b1040"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    at: dt.datetime
+    mood: int | None
+    craving: int | None
+
+
+@dataclass(frozen=True)
+class Marker:
+    at: dt.datetime
+    label: str
+    severity: str = ""
+    href: str = ""
+
+
+# Layout of the member chart, in SVG units (the chart scales to its box).
+WIDTH, HEIGHT = 720, 296
+LEFT, RIGHT = 64, 12
+ALERT_ROW = 16
+MOOD_TOP, MOOD_BOTTOM = 50, 130
+CRAVING_TOP, CRAVING_BOTTOM = 162, 242
+MISSED_ROW = 260
+AXIS_Y = 288
+
+
+def _short(at: dt.datetime, with_time: bool = False) -> str:
+    local = timezone.localtime(at)
+    text = f"{local:%b} {local.day}"
+    return f"{text} {local:%H:%M}" if with_time else text
+
+
+def _x(at: dt.datetime, start: dt.datetime, end: dt.datetime) -> float:
+    span = (end - start).total_seconds() or 1
+    share = min(1.0, max(0.0, (at - start).total_seconds() / span))
+    return round(LEFT + share * (WIDTH - LEFT - RIGHT), 1)
+
+
+def _y(value: int, low: int, high: int, top: int, bottom: int) -> float:
+    return round(bottom - (value - low) / (high - low) * (bottom - top), 1)
+
+
+def _series(readings: list[Reading], attr: str, low: int, high: int, top: int, bottom: int, color: str,
+            name: str, start: dt.datetime, end: dt.datetime) -> list[str]:
+    points = [(r.at, getattr(r, attr)) for r in readings if getattr(r, attr) is not None]
+    parts = []
+    coordinates = [(_x(at, start, end), _y(value, low, high, top, bottom)) for at, value in points]
+    if len(coordinates) > 1:
+        path = " ".join(f"{x},{y}" for x, y in coordinates)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2" />')
+    for (x, y), (at, value) in zip(coordinates, points):
+        when = _short(at, with_time=True)
+        parts.append(
+            f'<circle cx="{x}" cy="{y}" r="3.5" fill="{color}"><title>{name} {value} ({when})</title></circle>'
+        )
+    return parts
+
+
+def _panel(label: str, low: int, high: int, top: int, bottom: int) -> list[str]:
+    middle = (low + high) // 2
+    parts = [
+        f'<rect x="{LEFT}" y="{top}" width="{WIDTH - LEFT - RIGHT}" height="{bottom - top}" fill="#f6f7f9" />',
+        f'<text x="{LEFT}" y="{top - 7}" class="chart-label">{escape(label)}</text>',
+    ]
+    for value in (low, middle, high):
+        y = _y(value, low, high, top, bottom)
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" stroke="#d5d9df" />')
+        parts.append(f'<text x="{LEFT - 6}" y="{y + 4}" text-anchor="end" class="chart-tick">{value}</text>')
+    return parts
+
+
+def _day_ticks(start: dt.datetime, end: dt.datetime) -> list[str]:
+    days = max(1, (end - start).days)
+    step = 1 if days <= 10 else 7 if days <= 70 else 30
+    parts = []
+    local_start = timezone.localtime(start)
+    day = local_start.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    count = 0
+    while day < end:
+        if count % step == 0:
+            x = _x(day, start, end)
+            parts.append(f'<line x1="{x}" x2="{x}" y1="{MOOD_TOP}" y2="{CRAVING_BOTTOM}" stroke="#e6e8eb" />')
+            parts.append(f'<text x="{x}" y="{AXIS_Y}" text-anchor="middle" class="chart-tick">{_short(day)}</text>')
+        day += dt.timedelta(days=1)
+        count += 1
+    return parts
+
+
+def member_chart(
+    readings: list[Reading],
+    missed: list[dt.datetime],
+    alerts: list[Marker],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> SafeString:
+    """Mood (1–5) and craving (0–10) over time, with missed check-ins and alerts marked."""
+    moods = [r.mood for r in readings if r.mood is not None]
+    cravings = [r.craving for r in readings if r.craving is not None]
+    days = max(1, round((end - start).total_seconds() / 86400))
+    summary = (
+        f"Last {days} days: {len(moods)} mood answers"
+        + (f" (latest {moods[-1]} of 5)" if moods else "")
+        + f", {len(cravings)} craving answers"
+        + (f" (latest {cravings[-1]} of 10)" if cravings else "")
+        + f", {len(missed)} missed check-ins, {len(alerts)} alerts."
+    )
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        '<title id="chart-title">Mood and craving over time</title>',
+        f'<desc id="chart-desc">{escape(summary)}</desc>',
+        f'<text x="4" y="{ALERT_ROW + 4}" class="chart-label">Alerts</text>',
+        f'<text x="4" y="{MISSED_ROW + 4}" class="chart-label">Missed</text>',
+    ]
+    parts += _panel("Mood 1–5", 1, 5, MOOD_TOP, MOOD_BOTTOM)
+    parts += _panel("Craving 0–10", 0, 10, CRAVING_TOP, CRAVING_BOTTOM)
+    parts += _day_ticks(start, end)
+    parts += _series(readings, "mood", 1, 5, MOOD_TOP, MOOD_BOTTOM, MOOD_COLOR, "Mood", start, end)
+    parts += _series(readings, "craving", 0, 10, CRAVING_TOP, CRAVING_BOTTOM, CRAVING_COLOR, "Craving", start, end)
+    for at in missed:
+        x = _x(at, start, end)
+        when = _short(at)
+        parts.append(
+            f'<g class="chart-missed"><path d="M{x - 4},{MISSED_ROW - 4} l8,8 m0,-8 l-8,8" stroke="{MISSED_COLOR}" '
+            f'stroke-width="2" /><title>Missed check-in ({when})</title></g>'
+        )
+    for marker in alerts:
+        x = _x(marker.at, start, end)
+        color = SEVERITY_COLOR.get(marker.severity, MISSED_COLOR)
+        shape = (
+            f'<path d="M{x},{ALERT_ROW + 6} l-6,-11 h12 z" fill="{color}">'
+            f"<title>{escape(marker.label)}</title></path>"
+            f'<line x1="{x}" x2="{x}" y1="{MOOD_TOP}" y2="{CRAVING_BOTTOM}" stroke="{color}" '
+            f'stroke-dasharray="3 3" opacity="0.6" />'
+        )
+        parts.append(format_html('<a href="{}" class="chart-alert">{}</a>', marker.href, mark_safe(shape))
+                     if marker.href else f'<g class="chart-alert">{shape}</g>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def sparkline(readings: list[Reading], width: int = 96, height: int = 28) -> SafeString:
+    """A tiny trend for the member list: mood and craving, each scaled to the box."""
+    if not readings:
+        return mark_safe('<span class="muted">no answers yet</span>')
+    moods = [r.mood for r in readings if r.mood is not None]
+    cravings = [r.craving for r in readings if r.craving is not None]
+
+    def line(values: list[int], low: int, high: int, color: str) -> str:
+        if not values:
+            return ""
+        step = (width - 4) / max(1, len(values) - 1)
+        points = " ".join(
+            f"{round(2 + i * step, 1)},{round(height - 2 - (v - low) / (high - low) * (height - 4), 1)}"
+            for i, v in enumerate(values)
+        )
+        if len(values) == 1:
+            x, y = points.split(",")
+            return f'<circle cx="{x}" cy="{y}" r="2" fill="{color}" />'
+        return f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.6" />'
+
+    def said(name: str, values: list[int], high: int) -> str:
+        if not values:
+            return f"no {name} answers"
+        if len(values) == 1:
+            return f"{name} {values[0]} of {high}"
+        return f"{name} from {values[0]} to {values[-1]} of {high}"
+
+    label = f"Trend: {said('mood', moods, 5)}; {said('craving', cravings, 10)}"
+    return mark_safe(
+        f'<svg class="sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>'
+        f'{line(moods, 1, 5, MOOD_COLOR)}{line(cravings, 0, 10, CRAVING_COLOR)}</svg>'
+    )

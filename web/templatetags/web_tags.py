@@ -1,0 +1,62 @@
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from web import charts
+
+register = template.Library()
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    """Seconds as people say them: "45 s", "4 min", "2 h 10 min", "3 d"."""
+    if seconds is None:
+        return "—"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        hours, minutes = divmod(seconds // 60, 60)
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{seconds // 86400} d"
+
+
+@register.filter
+def age(moment: dt.datetime | None) -> str:
+    """How long ago, short: "12 min"."""
+    if moment is None:
+        return "—"
+    return duration(max(0.0, (timezone.now() - moment).total_seconds()))
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{round(share * 100)}%"
+
+
+@register.simple_tag
+def severity(value: str) -> SafeString:
+    """A severity badge: the word itself, never colour alone."""
+    return format_html('<span class="badge sev-{}">{}</span>', value, value.capitalize())
+
+
+@register.simple_tag
+def status_badge(value: str, label: str) -> SafeString:
+    return format_html('<span class="badge st-{}">{}</span>', value, label)
+
+
+@register.simple_tag
+def sparkline(readings: list) -> SafeString:
+    return charts.sparkline(readings)
+
+
+@register.simple_tag
+def sandbox_enabled() -> bool:
+    from web.views.sandbox import sandbox_enabled as enabled
+
+    return enabled()

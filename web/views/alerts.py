@@ -1,0 +1,95 @@
+"""One alert: what happened, its full timeline, and acknowledge / note /
+resolve. This is the page the SMS to staff links to: /alerts/<id>."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import visible_alerts
+from alerts.acknowledgement import ResolveError, acknowledge, add_note, resolve
+from alerts.models import Alert, AlertEvent
+from web.access import staff_required
+from web.forms import NoteForm, ResolveForm
+
+WEB = AlertEvent.Channel.WEB
+
+# Offered as suggestions; the supporter may write anything.
+COMMON_OUTCOMES = [
+    "Reached by phone, safe",
+    "Reached by text, safe",
+    "Met in person, safety plan reviewed",
+    "Connected to crisis services",
+    "Could not reach, will keep trying",
+]
+
+
+def _alert(request: HttpRequest, alert_id: int) -> Alert:
+    return get_object_or_404(
+        visible_alerts(request.staff).select_related("member", "supporter", "acknowledged_by", "resolved_by"),
+        pk=alert_id,
+    )
+
+
+def _back(request: HttpRequest, alert: Alert) -> HttpResponse:
+    """Back to where the button was pressed (the queue or the alert page)."""
+    if request.POST.get("back") == "home":
+        return redirect("web:home")
+    return redirect("web:alert", alert_id=alert.pk)
+
+
+@staff_required
+def alert_page(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = _alert(request, alert_id)
+    return render(
+        request,
+        "web/alert.html",
+        {
+            "alert": alert,
+            "events": alert.events.select_related("actor").order_by("at", "id"),
+            "note_form": NoteForm(),
+            "resolve_form": ResolveForm(),
+            "outcomes": COMMON_OUTCOMES,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = _alert(request, alert_id)
+    if acknowledge(alert, by=request.staff, channel=WEB):
+        messages.success(request, f"Alert {alert.pk} acknowledged: escalation stopped.")
+    else:
+        who = alert.acknowledged_by.name if alert.acknowledged_by else "someone"
+        messages.info(request, f"Alert {alert.pk} was already {alert.get_status_display().lower()} by {who}.")
+    return _back(request, alert)
+
+
+@require_POST
+@staff_required
+def note_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = _alert(request, alert_id)
+    form = NoteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ResolveError("Write a note of 1 to 1000 characters.")
+        add_note(alert, by=request.staff, channel=WEB, note=form.cleaned_data["note"])
+    except ResolveError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Note added to the alert's log.")
+    return _back(request, alert)
+
+
+@require_POST
+@staff_required
+def resolve_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = _alert(request, alert_id)
+    try:
+        resolve(alert, by=request.staff, channel=WEB, outcome=request.POST.get("outcome", ""))
+    except ResolveError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Alert {alert.pk} resolved.")
+    return _back(request, alert)

@@ -1,0 +1,28 @@
+"""The home page: the alert queue and the caseload. A supporter sees their
+own members and alerts; a supervisor sees the organization's."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import visible_alerts, visible_members
+from web.access import staff_required
+from web.summaries import alert_queue, member_rows
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/home.html",
+        {
+            "queue": alert_queue(visible_alerts(request.staff)),
+            "rows": member_rows(visible_members(request.staff).exclude(status="discharged")),
+            "nav": "home",
+        },
+    )
+
+
+@staff_required
+def queue_fragment(request: HttpRequest) -> HttpResponse:
+    """The queue alone, polled by app.js so new alerts appear without a reload."""
+    return render(request, "web/partials/queue.html", {"queue": alert_queue(visible_alerts(request.staff))})

@@ -1,0 +1,96 @@
+"""The supervisor's review: the escalation log across the organization,
+response times and caseloads, and the CSV of the filtered log. It reads
+through alerts.review, as /api/v1/review/... does, so the two always agree."""
+
+import csv
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from alerts import review
+from web.access import supervisor_required
+from web.forms import LogFilterForm
+
+PAGE_SIZE = 50
+CSV_COLUMNS = [
+    "alert_id", "created_at", "member", "supporter", "topic", "severity", "status", "escalation_level",
+    "reasons", "acknowledged_at", "acknowledged_by", "seconds_to_acknowledge", "resolved_at", "resolved_by",
+    "outcome",
+]
+
+
+def _filters(request: HttpRequest) -> LogFilterForm:
+    return LogFilterForm(request.GET or None, organization_id=request.staff.organization_id)
+
+
+@supervisor_required
+def review_page(request: HttpRequest) -> HttpResponse:
+    form = _filters(request)
+    log_filter = form.log_filter()
+    alerts = review.alert_log(request.staff.organization_id, log_filter)
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/review.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "times": review.response_times(request.staff.organization_id, log_filter),
+            "nav": "review",
+        },
+    )
+
+
+def _cell(value: object) -> str:
+    """Free text (outcomes, notes) goes into spreadsheets: a cell starting with
+    = + - @ would run as a formula there, so it is quoted as text."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _iso(moment) -> str:
+    return moment.astimezone(dt.UTC).isoformat() if moment else ""
+
+
+@supervisor_required
+def review_csv(request: HttpRequest) -> HttpResponse:
+    alerts = review.alert_log(request.staff.organization_id, _filters(request).log_filter()).select_related(
+        "acknowledged_by", "resolved_by"
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="escalation-log-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for alert in alerts.iterator(chunk_size=500):
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    alert.pk,
+                    _iso(alert.created_at),
+                    alert.member.short_name,
+                    alert.supporter.name,
+                    alert.topic,
+                    alert.severity,
+                    alert.status,
+                    alert.escalation_level,
+                    " ".join(alert.reasons),
+                    _iso(alert.acknowledged_at),
+                    alert.acknowledged_by.name if alert.acknowledged_by else "",
+                    "" if alert.time_to_acknowledge is None else round(alert.time_to_acknowledge),
+                    _iso(alert.resolved_at),
+                    alert.resolved_by.name if alert.resolved_by else "",
+                    alert.outcome,
+                )
+            ]
+        )
+    return response
