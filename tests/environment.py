@@ -10,7 +10,9 @@ reason: such a test fails instead.
 import os
 import socket
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/checkins")
+# A database name of its own per run (pytest-django creates test_<name> and
+# drops it at the end), so that two runs on one machine never share one.
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", f"postgres://postgres@127.0.0.1:5432/checkins_{os.getpid()}")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
