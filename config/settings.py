@@ -146,6 +146,11 @@ SMS_MESSAGES_PER_SECOND = env.float("SMS_MESSAGES_PER_SECOND", default=1.0)
 # How many delivery loops may send at once across all workers. One loop sends
 # a few texts a second per sender; raise it for short codes (100/s).
 OUTBOX_SENDERS = env.int("OUTBOX_SENDERS", default=2)
+# How long a worker's claim on a text lasts before another may take it over.
+# It must outlast one call to Twilio, or a slow call could be sent twice.
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=TWILIO_TIMEOUT_SECONDS + 20)
+if OUTBOX_LEASE_SECONDS <= TWILIO_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be longer than TWILIO_TIMEOUT_SECONDS.")
 
 if SMS_BACKEND not in ("console", "twilio"):
     raise ImproperlyConfigured(f"SMS_BACKEND must be 'twilio' or 'console', not {SMS_BACKEND!r}.")

@@ -4,6 +4,7 @@
 saying whether trying again could help.
 """
 
+import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ PERMANENT_CODES = {
 }
 
 
+# Twilio's clock and ours may differ a little.
+CLOCK_SKEW = dt.timedelta(minutes=2)
+
+
 @dataclass(frozen=True)
 class SendResult:
     sid: str
@@ -56,6 +61,9 @@ class ConsoleBackend:
         sid = "CO" + uuid.uuid4().hex
         print(f"[sms console] to {mask_phone(to)}: {len(body)} characters ({sid})", flush=True)
         return SendResult(sid=sid, status="sent")
+
+    def find_sent(self, to: str, body: str, since: dt.datetime) -> SendResult | None:
+        return None
 
 
 class _BaseUrlHttpClient(TwilioHttpClient):
@@ -97,6 +105,20 @@ class TwilioBackend:
             # Timeouts and refused connections: Twilio may be briefly away.
             raise SendError(None, transient=True, reason=type(error).__name__) from None
         return SendResult(sid=message.sid, status=message.status or "queued")
+
+    def find_sent(self, to: str, body: str, since: dt.datetime) -> SendResult | None:
+        """The text Twilio already accepted for us, if a worker died before it
+        could record the answer: the same body to the same number since then."""
+        try:
+            recent = self.client.messages.list(to=to, limit=20)
+        except TwilioRestException as error:
+            raise classify(error) from None
+        except requests.RequestException as error:
+            raise SendError(None, transient=True, reason=type(error).__name__) from None
+        for message in recent:
+            if message.body == body and message.date_created and message.date_created >= since - CLOCK_SKEW:
+                return SendResult(sid=message.sid, status=message.status or "queued")
+        return None
 
 
 def classify(error: TwilioRestException) -> SendError:

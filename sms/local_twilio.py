@@ -393,6 +393,8 @@ class LocalTwilio:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""  # always drain: keep-alive
         path = urllib.parse.urlsplit(handler.path).path
+        if method == "GET" and _CREATE_PATH.match(path):
+            return self._list(handler, _CREATE_PATH.match(path).group(1))
         match = (_CREATE_PATH if method == "POST" else _FETCH_PATH).match(path)
         if match is None:
             return handler.reply(404, _error_body(20404, f"The requested resource {path} was not found", 404))
@@ -418,6 +420,22 @@ class LocalTwilio:
         if accepted is not None and self.auto_callbacks and accepted.status_callback:
             args = (accepted.sid, accepted.to, accepted.status_callback)
             threading.Thread(target=self._run_auto_callbacks, args=args, daemon=True).start()
+
+    def _list(self, handler: _Handler, account_sid: str) -> None:
+        """GET Messages.json?To=…: newest first, one page, like Twilio's list."""
+        if not self._authorized(handler.headers.get("Authorization", ""), account_sid):
+            return handler.reply(401, _error_body(20003, "Authenticate", 401))
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(handler.path).query)
+        to = query.get("To", [None])[0]
+        page_size = int(query.get("PageSize", ["50"])[0])
+        with self._lock:
+            found = [m for m in reversed(self._messages) if m.account_sid == account_sid and (to is None or m.to == to)]
+        uri = f"/{API_VERSION}/Accounts/{account_sid}/Messages.json"
+        handler.reply(200, {
+            "messages": [m.to_resource() for m in found[:page_size]],
+            "first_page_uri": uri, "next_page_uri": None, "previous_page_uri": None,
+            "page": 0, "page_size": page_size, "start": 0, "end": max(0, min(page_size, len(found)) - 1), "uri": uri,
+        })  # fmt: skip
 
     def _authorized(self, header: str, account_sid: str) -> bool:
         # Only account SID + auth token; real Twilio also accepts API keys (SK...).

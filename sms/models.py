@@ -74,6 +74,9 @@ class Message(models.Model):
     # worker's claim on a `sending` row lasts before the sweep takes it back.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Set when a claim ran out: the worker may have died after Twilio accepted
+    # the text, so Twilio is asked before it is sent again.
+    needs_provider_check = models.BooleanField(default=False)
     is_crisis = models.BooleanField(default=False, help_text="The reply reader found crisis language.")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -7,9 +7,11 @@ delivery loop that any worker may run.
   row with SKIP LOCKED, marks it `sending` with a lease, and calls the backend.
   Alerts to staff go first, then direct replies, then scheduled prompts.
 - A row whose worker died mid-send keeps `sending` until its lease ends; the
-  loop then puts it back in the queue. If the worker died after Twilio had
-  accepted the text (but before we stored the sid), that text goes twice: for
-  alerts about people at risk a duplicate is the safer failure than a loss.
+  loop then puts it back in the queue, marked to be checked: before sending
+  it again, the loop asks Twilio for a text with the same body to the same
+  number since the row was written, and adopts it if Twilio had accepted it
+  after all. Only if that check fails too (Twilio unreachable) is the text
+  retried later; a text is never given up on because of a dead worker.
 - Transient errors (429, 5xx, timeouts) retry with exponential backoff and
   jitter, a bounded number of times; permanent ones fail the row at once.
 """
@@ -36,7 +38,6 @@ from sms.models import Message
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-LEASE_SECONDS = 60
 
 
 def queue(
@@ -147,7 +148,7 @@ def claim_next() -> Message | None:
             return None
         message.status = Message.Status.SENDING
         message.attempts += 1
-        message.lease_until = timezone.now() + dt.timedelta(seconds=LEASE_SECONDS + settings.TWILIO_TIMEOUT_SECONDS)
+        message.lease_until = timezone.now() + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
         message.save(update_fields=["status", "attempts", "lease_until", "updated_at"])
         return message
 
@@ -157,13 +158,22 @@ def send(message: Message) -> None:
         # Opted out (or discharged) after the text was queued: it never leaves.
         _finish(message, Message.Status.FAILED, error_code=OPTED_OUT)
         return
+    backend = get_backend()
     try:
-        result = get_backend().send(message.phone, message.body)
+        result = None
+        if message.needs_provider_check:
+            result = backend.find_sent(message.phone, message.body, since=message.created_at)
+        if result is None:
+            result = backend.send(message.phone, message.body)
     except SendError as error:
         _failed(message, error)
         return
     Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(
-        provider_sid=result.sid, status=Message.Status.SENT, sent_at=timezone.now(), lease_until=None
+        provider_sid=result.sid,
+        status=Message.Status.SENT,
+        sent_at=timezone.now(),
+        lease_until=None,
+        needs_provider_check=False,
     )
 
 
@@ -177,6 +187,8 @@ def _failed(message: Message, error: SendError) -> None:
             error_code=error.code,
             next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
             lease_until=None,
+            # A timeout may hide a text Twilio accepted: ask before sending again.
+            needs_provider_check=message.needs_provider_check or error.code is None,
         )
         return
     _finish(message, Message.Status.FAILED, error_code=error.code)
@@ -199,7 +211,7 @@ def reclaim_stuck() -> int:
     """Put back in the queue what a dead worker left in `sending`."""
     return Message.objects.filter(
         status=Message.Status.SENDING, provider_sid__isnull=True, lease_until__lt=timezone.now()
-    ).update(status=Message.Status.QUEUED, next_attempt_at=timezone.now(), lease_until=None)
+    ).update(status=Message.Status.QUEUED, next_attempt_at=timezone.now(), lease_until=None, needs_provider_check=True)
 
 
 # --- Status callbacks -----------------------------------------------------------

@@ -37,7 +37,7 @@ def wait_until(condition, timeout: float = 20.0, what: str = "condition"):
 
 
 class Stack:
-    def __init__(self, redis_url: str, twilio_base_url: str, messages_per_second: float = 1000):
+    def __init__(self, redis_url: str, twilio_base_url: str, messages_per_second: float = 1000, lease_seconds: float = 30):
         db = connection.settings_dict
         self.port = free_port()
         self.redis_url = redis_url
@@ -54,7 +54,8 @@ class Stack:
             "TWILIO_AUTH_TOKEN": settings.TWILIO_AUTH_TOKEN,
             "TWILIO_FROM_NUMBER": "+15555550000",
             "TWILIO_API_BASE_URL": twilio_base_url,
-            "TWILIO_TIMEOUT_SECONDS": "5",
+            "TWILIO_TIMEOUT_SECONDS": "2",
+            "OUTBOX_LEASE_SECONDS": str(lease_seconds),
             "SMS_MESSAGES_PER_SECOND": str(messages_per_second),
             "CONN_MAX_AGE": "0",
             "PYTHONUNBUFFERED": "1",

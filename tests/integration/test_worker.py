@@ -97,6 +97,32 @@ def test_a_worker_killed_mid_send_neither_loses_nor_doubles(stack_factory, twili
     assert sorted(m.body for m in twilio_server.messages) == ["first", "second"]
 
 
+def test_a_worker_killed_while_twilio_holds_the_request_does_not_double(stack_factory, twilio_server, member):
+    """The worst moment: Twilio has accepted the text, the worker dies before
+    it learns the sid. The next worker asks Twilio before sending again."""
+    from sms import outbox
+
+    stack = stack_factory(lease_seconds=3)
+    message = outbox.queue(phone=member.phone, body="only once", kind="prompt", priority=2, member=member)
+    twilio_server.hold()
+    stack.start_worker()
+    stack.send_task("sms.tasks.deliver_outbox")
+    wait_until(lambda: twilio_server.messages, what="Twilio to accept the text")
+    stack.kill_worker()
+    twilio_server.release()
+
+    stack.start_worker()
+
+    def sent() -> bool:
+        stack.send_task("sms.tasks.deliver_outbox")
+        return Message.objects.filter(pk=message.pk, status="sent").exists()
+
+    wait_until(sent, timeout=30, what="the text to be recorded as sent")
+    assert len(twilio_server.messages_to(member.phone)) == 1
+    message.refresh_from_db()
+    assert message.provider_sid == twilio_server.messages[0].sid
+
+
 def test_an_escalation_pending_while_everything_was_down_happens_exactly_once(
     stack_factory, twilio_server, org, supervisor, member
 ):

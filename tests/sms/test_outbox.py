@@ -80,16 +80,23 @@ def test_transient_errors_retry_with_backoff(twilio, deliver, member, failure):
     assert len(twilio.messages_to(member.phone)) == 1
 
 
-def test_timeouts_retry(twilio, deliver, member, settings):
+def test_a_timeout_retries_without_sending_twice(twilio, deliver, member, settings):
     settings.TWILIO_TIMEOUT_SECONDS = 0.2
     from sms.backends import _backend
 
     _backend.cache_clear()
-    twilio.delay_seconds = 1
+    twilio.delay_seconds = 1  # Twilio accepts the text, but answers too late
     message = queue_prompt(member)
     deliver()
     message.refresh_from_db()
-    assert message.status == "queued" and message.attempts == 1
+    assert message.status == "queued" and message.attempts == 1 and message.needs_provider_check
+    twilio.delay_seconds = 0
+    with time_machine.travel(message.next_attempt_at + dt.timedelta(seconds=1)):
+        deliver()
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert len(twilio.messages_to(member.phone)) == 1
+    assert message.provider_sid == twilio.messages_to(member.phone)[0].sid
 
 
 def test_retries_are_bounded(twilio, deliver, member):
@@ -129,6 +136,19 @@ def test_a_claim_left_by_a_dead_worker_is_taken_back_after_its_lease(twilio, del
     with time_machine.travel(claimed.lease_until + dt.timedelta(seconds=1)):
         deliver()
     assert len(twilio.messages_to(member.phone)) == 1
+
+
+def test_a_worker_that_died_after_twilio_accepted_does_not_cause_a_second_text(twilio, deliver, member):
+    from sms.backends import get_backend
+
+    message = queue_prompt(member)
+    claimed = outbox.claim_next()
+    get_backend().send(claimed.phone, claimed.body)  # accepted by Twilio; the worker dies before recording it
+    with time_machine.travel(claimed.lease_until + dt.timedelta(seconds=1)):
+        deliver()
+    message.refresh_from_db()
+    assert len(twilio.messages_to(member.phone)) == 1
+    assert message.status == "sent" and message.provider_sid == twilio.messages[0].sid
 
 
 def test_console_backend_sends_without_twilio(deliver, member, capsys):
