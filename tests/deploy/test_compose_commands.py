@@ -61,6 +61,8 @@ def test_gunicorn_serves_with_production_settings(production_env):
         docs = wait_until(lambda: _get(f"http://127.0.0.1:{port}/api/v1/openapi.json"), what="gunicorn")
         assert docs.status_code == 200
         assert _get(f"http://127.0.0.1:{port}/admin/login/").status_code == 200
+        assert _get(f"http://127.0.0.1:{port}/static/ninja/swagger-ui.css").status_code == 200
+        assert _get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
     finally:
         web.terminate()
         web.wait(timeout=10)
