@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
@@ -77,12 +78,46 @@ def get_alert(request, alert_id: int):
     return _alert(request, alert_id)
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, summary="Acknowledge: stops escalation")
+def _optional_note(request) -> str:
+    """The `note` of a JSON or form body, if there is one: acknowledging needs no body at all."""
+    if request.content_type != "application/json":
+        body = {"note": request.POST.get("note")}
+    else:
+        body = _json_object(request)
+    note = body.get("note") if isinstance(body, dict) else None
+    if note is not None and (not isinstance(note, str) or len(note) > 2000):
+        raise ApiError(422, "note: must be text of at most 2000 characters.", field="note")
+    return (note or "").strip()
+
+
+def _json_object(request):
+    try:
+        return json.loads(request.body or b"{}")
+    except ValueError:
+        raise ApiError(422, "The body must be JSON, for example {\"note\": \"calling now\"}, or empty.") from None
+
+
+@router.post(
+    "/alerts/{alert_id}/acknowledge",
+    response=AlertOut,
+    summary="Acknowledge: stops escalation",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": {"type": "object", "properties": {"note": {"type": "string"}}}}},
+        }
+    },
+)
 def acknowledge_alert(request, alert_id: int):
+    """Takes an optional `{"note"}`. Acknowledging an alert already
+    acknowledged changes nothing and answers 200."""
     alert = _alert(request, alert_id)
+    note = _optional_note(request)
     if alert.status == Alert.Status.RESOLVED:
         raise ApiError(409, "This alert is already resolved.")
     acknowledge(alert, by=request.staff, channel=AlertEvent.Channel.API)
+    if note:
+        add_note(alert, by=request.staff, channel=AlertEvent.Channel.API, note=note)
     return alert
 
 

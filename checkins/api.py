@@ -64,7 +64,7 @@ class ProgramPatch(Schema):
     checkin_window_minutes: int | None = Field(default=None, ge=5, le=1440)
     send_window_start: dt.time | None = None
     send_window_end: dt.time | None = None
-    ack_timeout_seconds: int | None = Field(default=None, ge=5, le=7 * 24 * 3600)
+    ack_timeout_seconds: int | None = Field(default=None, ge=5, le=2**31 - 1)
     max_reminders: int | None = Field(default=None, ge=0, le=50)
     crisis_text_en: str | None = Field(default=None, min_length=10, max_length=480)
     crisis_text_es: str | None = Field(default=None, min_length=10, max_length=480)

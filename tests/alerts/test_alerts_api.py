@@ -86,3 +86,18 @@ def test_review_log_and_response_times(api, org, supervisor, supporter, alert):
 def test_review_is_for_supervisors(api, supporter):
     assert api.as_(supporter).get("/review/log").status_code == 403
     assert api.as_(supporter).get("/review/response-times").status_code == 403
+
+
+def test_acknowledge_takes_an_optional_note_and_is_idempotent(api, supporter, alert):
+    as_supporter = api.as_(supporter)
+    assert as_supporter.post(f"/alerts/{alert.id}/acknowledge", {"note": "calling her now"}).status_code == 200
+    assert as_supporter.post(f"/alerts/{alert.id}/acknowledge").status_code == 200
+    types = [e["type"] for e in as_supporter.get(f"/alerts/{alert.id}/events").json()["items"]]
+    assert types == ["created", "notified", "acknowledged", "note"]
+
+
+def test_acknowledge_with_an_empty_body_works(api, supporter, alert, client):
+    response = client.post(
+        f"/api/v1/alerts/{alert.id}/acknowledge", HTTP_AUTHORIZATION=f"Bearer {api.as_(supporter).token}"
+    )
+    assert response.status_code == 200
