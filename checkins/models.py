@@ -145,7 +145,12 @@ class Member(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "phone"], name="member_phone_unique_in_organization")
         ]
-        indexes = [models.Index(fields=["status", "next_checkin_at"], name="member_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_checkin_at"], name="member_due_idx"),
+            # Every inbound text looks its sender up by number alone (the unique
+            # constraint's index leads with the organization, so it cannot help).
+            models.Index(fields=["phone"], name="member_phone_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.short_name

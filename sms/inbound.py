@@ -65,7 +65,8 @@ def _route(message: Message, to: str) -> list[str]:
         message.save(update_fields=["staff", "organization"])
         return staff_text(staff, message)
     if member is not None:
-        message.member, message.organization = member, member.organization
+        # organization_id, not member.organization: no query for a row we only point at.
+        message.member, message.organization_id = member, member.organization_id
         message.save(update_fields=["member", "organization"])
         return member_text(member, message)
     return _unknown_sender(message)
@@ -125,7 +126,7 @@ def _log_replies(message: Message, replies: list[str]) -> None:
                 direction=Message.Direction.OUTBOUND,
                 kind=Message.Kind.REPLY,
                 priority=Message.Priority.REPLY,
-                organization=message.organization,
+                organization_id=message.organization_id,
                 member=message.member,
                 staff=message.staff,
                 phone=message.phone,
