@@ -102,16 +102,15 @@ def _unknown_sender(message: Message) -> list[str]:
 def _within_reply_limit(message: Message, replies: list[str]) -> list[str]:
     if not replies:
         return replies
-    recent = Message.objects.filter(
-        phone=message.phone, direction=Message.Direction.OUTBOUND, kind=Message.Kind.REPLY,
+    recent_replies = Message.objects.filter(
+        phone=message.phone,
+        direction=Message.Direction.OUTBOUND,
+        kind=Message.Kind.REPLY,
         created_at__gte=timezone.now() - REPLY_WINDOW,
-    ).count()
-    if recent < REPLY_LIMIT:
+    )
+    if recent_replies.count() < REPLY_LIMIT:
         return replies
-    if message.is_crisis and not Message.objects.filter(
-        phone=message.phone, direction=Message.Direction.OUTBOUND, kind=Message.Kind.REPLY, is_crisis=True,
-        created_at__gte=timezone.now() - REPLY_WINDOW,
-    ).exists():
+    if message.is_crisis and not recent_replies.filter(is_crisis=True).exists():
         return replies
     return []
 
