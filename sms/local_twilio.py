@@ -179,6 +179,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the SDK's pooled requests.Session expects
+    # Headers and body leave in two writes: with Nagle on, the body waits for the
+    # client's delayed ACK (~40 ms) on every kept-alive request after the first.
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args) -> None:
