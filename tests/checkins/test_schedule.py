@@ -1,15 +1,14 @@
 import datetime as dt
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 
 from checkins.models import CheckIn, Member
 from checkins.schedule import close_expired_checkins, start_due_checkins
 from sms.models import Message
 from tests.factories import MemberFactory
+from tests.together import run_together
 
 UTC = dt.UTC
 
@@ -129,21 +128,8 @@ def test_stop_means_no_checkin_later(due_member, phone):
 def test_two_ticks_at_once_start_one_checkin_per_member(org):
     with time_machine.travel(at("2026-05-04 08:00", "America/New_York"), tick=False):
         MemberFactory.create_batch(30, organization=org, checkin_time=dt.time(9, 0))
-    barrier = threading.Barrier(2)
-    results = []
-
-    def tick():
-        barrier.wait()
-        try:
-            results.append(start_due_checkins(now=at("2026-05-04 09:00", "America/New_York")))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=tick) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    tick = at("2026-05-04 09:00", "America/New_York")
+    results = run_together(lambda: start_due_checkins(now=tick), lambda: start_due_checkins(now=tick))
     assert sum(results) == 30
     assert CheckIn.objects.count() == 30
     assert Message.objects.filter(kind="prompt").count() == 30

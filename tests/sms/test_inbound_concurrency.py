@@ -1,10 +1,7 @@
 """Twilio retries arrive at the same moment on different web threads: the
 unique MessageSid constraint on PostgreSQL lets exactly one through."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from checkins.models import Answer
@@ -12,6 +9,7 @@ from checkins.schedule import start_checkin
 from sms.models import Message
 from sms.webhooks import signature_for
 from tests.conftest import new_sid
+from tests.together import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -20,21 +18,9 @@ def test_three_simultaneous_deliveries_of_one_text_store_one_answer(member):
     start_checkin(member)
     params = {"MessageSid": new_sid(), "From": member.phone, "To": "+15555550000", "Body": "4"}
     signature = signature_for("/sms/twilio/inbound", params)
-    barrier = threading.Barrier(3)
-    statuses = []
-
-    def deliver():
-        barrier.wait()
-        try:
-            statuses.append(Client().post("/sms/twilio/inbound", params, HTTP_X_TWILIO_SIGNATURE=signature).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_together(
+        *[lambda: Client().post("/sms/twilio/inbound", params, HTTP_X_TWILIO_SIGNATURE=signature).status_code] * 3
+    )
     assert statuses == [200, 200, 200]
     assert Message.objects.filter(provider_sid=params["MessageSid"]).count() == 1
     assert Answer.objects.count() == 1
