@@ -24,6 +24,7 @@ from web.summaries import member_state, readings
 
 CHART_DAYS = 30
 THREAD_LENGTH = 100
+CHECKINS_PER_PAGE = 10
 
 # What each button does to the member's status, and what it says afterwards.
 STATUS_ACTIONS = {
@@ -65,7 +66,7 @@ def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
         member.checkins.exclude(status=CheckIn.Status.SKIPPED)
         .order_by("-started_at", "-id")
         .prefetch_related("answers__question"),
-        20,
+        CHECKINS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     thread = list(Message.objects.filter(member=member).order_by("-created_at", "-id")[:THREAD_LENGTH])[::-1]
     return render(
