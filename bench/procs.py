@@ -57,6 +57,54 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_backends(database: str) -> list[int]:
+    """Server processes serving connections to `database` (their title names it)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres:") and f" {database} " in title:
+                pids.append(int(entry.name))
+    return pids
+
+
+class CpuMeter:
+    """CPU used by groups of processes between start() and stop()."""
+
+    def __init__(self, groups: dict):
+        self.groups = groups  # name -> callable returning pids
+        self.before: dict[int, float] = {}
+
+    def start(self) -> None:
+        self.before = {pid: cpu_seconds(pid) for pids in self.groups.values() for pid in pids()}
+
+    def stop(self) -> dict[str, float]:
+        return {
+            name: sum(cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids())
+            for name, pids in self.groups.items()
+        }
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
 def children(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]

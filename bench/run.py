@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from bench.loadgen import Signed, open_loop, percentile, wrk_max
-from bench.procs import PYTHON, ROOT, Stack, children, rss_mb
+from bench.procs import PYTHON, ROOT, CpuMeter, Stack, children, machine_cpu, postgres_backends, rss_mb
 
 INBOUND = "/sms/twilio/inbound"
 FLOOR = "/bench/floor"
@@ -225,8 +225,22 @@ def bench_inbound(stack: Stack, seconds: int, pool_members: int, quick: bool) ->
     floor_pool = [signed(p, "4", f"SMf{i:031d}", FLOOR) for i, p in enumerate(throughput_phones[:5000])]
     say(f"inbound throughput: wrk {seconds} s against the floor, then the webhook ({len(pool)} signed requests) ...")
     work = ROOT / "var" / "bench" / "wrk"
-    floor = wrk_max(stack.base_url, FLOOR, floor_pool, seconds, connections=16, threads=2, work_dir=work)
-    hook = wrk_max(stack.base_url, INBOUND, pool, seconds, connections=16, threads=2, work_dir=work)
+    gunicorn = next(p for p in stack.procs if p.name == "gunicorn")
+    meter = CpuMeter({"app": lambda: children(gunicorn.pid), "db": lambda: postgres_backends(stack.database)})
+
+    def measured(path: str, requests: list[Signed]):
+        meter.start()
+        busy, total = machine_cpu()
+        result = wrk_max(stack.base_url, path, requests, seconds, connections=16, threads=2, work_dir=work)
+        cpu = meter.stop()
+        busy2, total2 = machine_cpu()
+        n = max(1, result.requests)
+        say(f"  {path}: CPU per request: gunicorn {cpu['app'] / n * 1000:.2f} ms, PostgreSQL "
+            f"{cpu['db'] / n * 1000:.2f} ms; machine busy {(busy2 - busy) / (total2 - total):.0%}")  # fmt: skip
+        return result, {k: v / n * 1000 for k, v in cpu.items()}, (busy2 - busy) / (total2 - total)
+
+    floor, floor_cpu, _ = measured(FLOOR, floor_pool)
+    hook, hook_cpu, hook_busy = measured(INBOUND, pool)
     say(f"floor {floor.rate:.0f}/s p50 {floor.p50_ms:.1f} ms; webhook {hook.rate:.0f}/s p50 {hook.p50_ms:.1f} ms "
         f"p99 {hook.p99_ms:.0f} ms, non-2xx {hook.non_2xx}, socket errors {hook.socket_errors}")  # fmt: skip
     if hook.requests > len(pool):
@@ -237,6 +251,13 @@ def bench_inbound(stack: Stack, seconds: int, pool_members: int, quick: bool) ->
         f"of floor; {hook.non_2xx} non-2xx)",
         f"trivial Django view {floor.rate:.0f} req/s (p50 {floor.p50_ms:.0f} ms)",
         ">= 200 msg/s", hook.rate >= 200 and hook.non_2xx == 0,
+    ))  # fmt: skip
+
+    rows.append(Row(
+        "CPU per request during the wrk runs (gunicorn workers + PostgreSQL backends)",
+        f"webhook: app {hook_cpu['app']:.1f} ms + db {hook_cpu['db']:.1f} ms (machine {hook_busy:.0%} busy)",
+        f"trivial view: app {floor_cpu['app']:.2f} ms + db {floor_cpu['db']:.2f} ms",
+        "-", None,
     ))  # fmt: skip
 
     rate, duration = 100, (10 if quick else 20)
@@ -402,10 +423,19 @@ def bench_reader_and_rules() -> list[Row]:
 
     reader_us, naive_us = per_call(read_checkin), per_call(naive_checkin)
 
-    checkin_ids = list(
-        CheckIn.objects.filter(status=CheckIn.Status.COMPLETED, member__organization__name="Bench scheduling")
-        .values_list("id", flat=True)[:300]
-    )
+    # 300 check-ins nobody answered in the load runs, given a full set of answers.
+    checkins = list(
+        CheckIn.objects.filter(status=CheckIn.Status.OPEN, member__organization__name="Bench scheduling",
+                               answers__isnull=True).select_related("member__program").order_by("-id")[:300]
+    )  # fmt: skip
+    for checkin in checkins:
+        questions = {q.key: q for q in checkin.member.program.active_questions()}
+        Answer.objects.bulk_create([
+            Answer(checkin=checkin, question=questions["mood"], text="3", value=3),
+            Answer(checkin=checkin, question=questions["craving"], text="4", value=4),
+            Answer(checkin=checkin, question=questions["used"], text="no", value=0),
+        ])  # fmt: skip
+    checkin_ids = [c.pk for c in checkins]
     answers_by_checkin = []
     for checkin_id in checkin_ids:
         answers_by_checkin.append(
