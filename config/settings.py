@@ -122,7 +122,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 # --- Tasks -------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 # Without Redis, tasks run in the calling process; the embedded scheduler
 # (checkins.management.commands.runlocal) stands in for beat.
