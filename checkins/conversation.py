@@ -19,6 +19,7 @@ from django.utils import timezone
 from checkins import reader
 from checkins.models import Answer, CheckIn, Member, Question
 from checkins.texts import say
+from config import dispatch
 from sms.keywords import Keyword, classify
 from sms.models import Message
 
@@ -108,7 +109,7 @@ def _record_answer(checkin: CheckIn, message: Message, understood_only: bool) ->
     if created:
         from alerts.tasks import evaluate_answer
 
-        transaction.on_commit(lambda: evaluate_answer.delay(saved.pk))
+        transaction.on_commit(lambda: dispatch.send(evaluate_answer, saved.pk))
     return saved
 
 

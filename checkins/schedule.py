@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from checkins.models import Answer, CheckIn, Member, Program
 from checkins.texts import say
+from config import dispatch
 from sms import outbox
 from sms.encoding import plain_text
 from sms.models import Message
@@ -160,4 +161,4 @@ def _after_missed(member_ids: set[int]) -> None:
     from alerts.tasks import evaluate_silence
 
     for member_id in member_ids:
-        transaction.on_commit(lambda member_id=member_id: evaluate_silence.delay(member_id))
+        transaction.on_commit(lambda member_id=member_id: dispatch.send(evaluate_silence, member_id))

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import dispatch
 from sms import rate_limit
 from sms.backends import OPTED_OUT, SendError, get_backend
 from sms.encoding import plain_text
@@ -89,7 +90,8 @@ def _start_delivery() -> None:
     else:
         from sms.tasks import deliver_outbox
 
-        deliver_outbox.delay()
+        # The outbox is swept periodically: if the broker is down, the rows wait there.
+        dispatch.send(deliver_outbox, run_here_if_broker_down=False)
 
 
 # --- The delivery loop -------------------------------------------------------------
@@ -204,7 +206,7 @@ def _finish(message: Message, status: str, error_code: int | None) -> None:
 def _after_failure(message: Message) -> None:
     from alerts.tasks import handle_delivery_failure
 
-    transaction.on_commit(lambda: handle_delivery_failure.delay(message.pk))
+    transaction.on_commit(lambda: dispatch.send(handle_delivery_failure, message.pk))
 
 
 def reclaim_stuck() -> int:
