@@ -123,6 +123,7 @@ class Proc:
             args,
             cwd=ROOT,
             env=env,
+            stdin=subprocess.PIPE if capture else subprocess.DEVNULL,
             stdout=subprocess.PIPE if capture else self.log,
             stderr=self.log,
             start_new_session=True,
@@ -174,6 +175,11 @@ class Recorder:
                 continue
             with self.lock:
                 self.sent.append((line["t"], line["to"]))
+
+    def command(self, line: str) -> None:
+        """`delay SECONDS`: answer every create that much later (after recording it)."""
+        self.proc.popen.stdin.write((line + "\n").encode())
+        self.proc.popen.stdin.flush()
 
     def snapshot(self) -> list[tuple[float, str]]:
         with self.lock:

@@ -29,6 +29,12 @@ def main() -> None:
     sys.stdout.write(json.dumps({"ready": server.base_url}) + "\n")
     sys.stdout.flush()
     try:
+        # Commands from the driver, one a line: "delay 3.5" holds each answer
+        # that long after the message is recorded (a slow or lost response).
+        for line in sys.stdin:
+            name, _, value = line.strip().partition(" ")
+            if name == "delay":
+                server.delay_seconds = float(value)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
