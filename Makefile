@@ -31,5 +31,10 @@ chromium:
 test: $(INSTALLED) chromium
 	$(BIN)/python -m pytest
 
+# The README's screenshots, from a fresh temporary demo database with three weeks of history.
+.PHONY: screenshots
+screenshots: $(INSTALLED) chromium
+	$(BIN)/python docs/screenshots/take.py
+
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/static
