@@ -8,6 +8,7 @@ on, their severity and thresholds come from the program's RuleSetting rows.
 import statistics
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.utils import timezone
 
 from alerts.models import Alert, RuleSetting
@@ -148,15 +149,18 @@ def after_answer(answer: Answer) -> list[Finding]:
 
 
 def missed_in_a_row(member: Member) -> int:
-    """How many of the member's latest check-ins were missed, back to the last one answered."""
+    """How many of the member's latest check-ins went unanswered, back to the
+    last one answered. A check-in closed early by a newer one (incomplete)
+    with no answer at all is silence too."""
     count = 0
-    statuses = (
+    latest = (
         member.checkins.exclude(status__in=[CheckIn.Status.SKIPPED, CheckIn.Status.OPEN])
+        .annotate(answered=Count("answers"))
         .order_by("-scheduled_for", "-id")
-        .values_list("status", flat=True)
+        .values_list("status", "answered")
     )
-    for status in statuses.iterator(chunk_size=50):
-        if status != CheckIn.Status.MISSED:
+    for status, answered in latest.iterator(chunk_size=50):
+        if answered or status not in (CheckIn.Status.MISSED, CheckIn.Status.INCOMPLETE):
             break
         count += 1
     return count

@@ -121,12 +121,20 @@ def closed(member, statuses):
         (["completed", "missed", "missed"], [("missed", "warning", "No reply to the last 2 check-ins.")]),
         (["missed", "missed", "skipped", "missed"], [("missed", "warning", "No reply to the last 3 check-ins.")]),
         (["missed"] * 4, [("missed_many", "urgent", "No reply to the last 4 check-ins.")]),
-        (["missed", "missed", "incomplete"], []),
+        (["missed", "missed", "completed"], []),
+        # Closed by a newer check-in before any answer: still silence.
+        (["completed", "missed", "incomplete"], [("missed", "warning", "No reply to the last 2 check-ins.")]),
     ],
 )
 def test_missed_checkins(member, statuses, expected):
     closed(member, statuses)
     assert [(f.rule, f.severity, f.reason) for f in rules.after_missed(member)] == expected
+
+
+def test_an_incomplete_checkin_with_an_answer_breaks_the_silence(member):
+    closed(member, ["missed", "missed"])
+    answer(member, "mood", 3, days_ago=0, status="incomplete")
+    assert rules.after_missed(member) == []
 
 
 @pytest.mark.parametrize(
