@@ -346,29 +346,25 @@ class Stack:
         return proc
 
     def start_worker(self, name: str = "worker", concurrency: int = 2, **env: str) -> Proc:
+        log = self.log_dir / f"{name}.log"
+        offset = log.stat().st_size if log.exists() else 0
         proc = self._spawn(
             name,
             [str(BIN / "celery"), "-A", "config", "worker", "-n", f"{name}@%h", "--concurrency", str(concurrency),
-             "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             env=env,
         )  # fmt: skip
-        self.wait_for_worker(name)
-        return proc
-
-    def wait_for_worker(self, name: str, timeout: float = 40.0) -> None:
-        from celery import Celery
-
-        app = Celery(broker=self.redis_url)
-        deadline = time.monotonic() + timeout
-        try:
-            while time.monotonic() < deadline:
-                replies = app.control.ping(destination=[f"{name}@{socket.gethostname()}"], timeout=1.0) or []
-                if replies:
-                    return
-                time.sleep(0.3)
-        finally:
-            app.close()
-        raise TimeoutError(f"celery worker {name} did not answer a ping; see {self.log_dir / (name + '.log')}")
+        # The worker logs "<name>@<host> ready." once it consumes (task lines name ids, never arguments).
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            with open(log, "rb") as handle:
+                handle.seek(offset)
+                if f"{name}@".encode() in handle.read() and b" ready." in log.read_bytes()[offset:]:
+                    return proc
+            if not proc.alive():
+                break
+            time.sleep(0.2)
+        raise TimeoutError(f"celery worker {name} did not become ready; see {log}")
 
     def start_beat(self, name: str = "beat", app: str = "config", **env: str) -> Proc:
         schedule = self.log_dir / f"{name}-schedule"
