@@ -36,5 +36,27 @@ test: $(INSTALLED) chromium
 screenshots: $(INSTALLED) chromium
 	$(BIN)/python docs/screenshots/take.py
 
+# Proof under load and faults (docs/performance.md, docs/drills.md). Both start
+# their own Redis (and, for the drills, their own PostgreSQL cluster); the bench
+# uses a scratch database on the PostgreSQL at 127.0.0.1:5432 and needs `wrk`.
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -qq wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null); \
+	  else echo "wrk is missing: apt-get install wrk"; exit 1; fi; }
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+drills: $(INSTALLED)
+	$(BIN)/python -m bench.drills $(DRILLS_ARGS)
+
+# A synthetic population through the real webhook, on the embedded defaults
+# (or whatever DATABASE_URL says): make simulate MEMBERS=300 DAYS=14 SEED=7
+MEMBERS ?= 100
+DAYS ?= 7
+SEED ?= 1
+simulate: $(INSTALLED)
+	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(LOCAL_ENV) $(BIN)/python manage.py simulate --members $(MEMBERS) --days $(DAYS) --seed $(SEED)
+
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/static
