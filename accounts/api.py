@@ -1,10 +1,11 @@
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from accounts.access import ApiError, require_supervisor
 from accounts.models import ApiToken, Staff
 from accounts.staffing import LockedOut, StaffError, add_staff, check_credentials
+from config.pagination import Pagination
 
 router = Router(tags=["staff"])
 
@@ -60,7 +61,7 @@ def create_staff(request, payload: StaffIn):
 
 
 @router.get("/staff", response=list[StaffOut], summary="Staff of the organization")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_staff(request):
     require_supervisor(request.staff, "list staff")
     return [staff_out(s) for s in Staff.objects.filter(organization=request.staff.organization).select_related("user")]

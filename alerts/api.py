@@ -4,13 +4,14 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from accounts.access import ApiError, require_supervisor, visible_alerts
 from alerts import review
 from alerts.acknowledgement import ResolveError, acknowledge, add_note, resolve
 from alerts.models import Alert, AlertEvent
+from config.pagination import Pagination
 
 router = Router(tags=["alerts"])
 
@@ -61,7 +62,7 @@ class AlertFilters(Schema):
 
 
 @router.get("/alerts", response=list[AlertOut], summary="Alerts (a supporter sees their members')")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_alerts(request, filters: Query[AlertFilters]):
     alerts = visible_alerts(request.staff).select_related("member")
     for field, value in filters.dict(exclude_none=True).items():
@@ -143,7 +144,7 @@ def note_alert(request, alert_id: int, payload: NoteIn):
 
 
 @router.get("/alerts/{alert_id}/events", response=list[EventOut], summary="The alert's escalation log, oldest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def alert_events(request, alert_id: int):
     return _alert(request, alert_id).events.select_related("actor").order_by("at", "id")
 
@@ -193,7 +194,7 @@ class ResponseTimesOut(Schema):
 
 
 @router.get("/review/log", response=list[LogEntryOut], summary="Escalation log across the organization")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def review_log(request, filters: Query[LogQuery]):
     require_supervisor(request.staff, "review the organization's log")
     return review.alert_log(request.staff.organization_id, review.LogFilter(**filters.dict()))

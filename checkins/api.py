@@ -3,7 +3,7 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from accounts.access import ApiError, require_supervisor, visible_members
@@ -11,6 +11,7 @@ from alerts.models import RuleSetting, Severity
 from checkins.enrollment import EnrollmentError, enroll_member, update_member
 from checkins.models import CheckIn, Member, Program
 from checkins.schedule import start_checkin
+from config.pagination import Pagination
 
 router = Router(tags=["programs and members"])
 
@@ -36,12 +37,15 @@ class RuleOut(Schema):
     threshold: int | None
 
 
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
 class ProgramOut(Schema):
     id: int
     name: str
     checkin_window_minutes: int
-    send_window_start: dt.time
-    send_window_end: dt.time
+    send_window_start: str = Field(description='Local time "HH:MM"')
+    send_window_end: str = Field(description='Local time "HH:MM"')
     ack_timeout_seconds: int
     max_reminders: int
     crisis_text_en: str
@@ -62,8 +66,8 @@ class RuleIn(Schema):
 class ProgramPatch(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     checkin_window_minutes: int | None = Field(default=None, ge=5, le=1440)
-    send_window_start: dt.time | None = None
-    send_window_end: dt.time | None = None
+    send_window_start: str | None = Field(default=None, pattern=HHMM, description='Local time "HH:MM"')
+    send_window_end: str | None = Field(default=None, pattern=HHMM, description='Local time "HH:MM"')
     ack_timeout_seconds: int | None = Field(default=None, ge=5, le=2**31 - 1)
     max_reminders: int | None = Field(default=None, ge=0, le=50)
     crisis_text_en: str | None = Field(default=None, min_length=10, max_length=480)
@@ -75,13 +79,15 @@ class ProgramPatch(Schema):
 
 def program_out(program: Program) -> dict:
     data = {field: getattr(program, field) for field in ProgramOut.model_fields if field not in ("questions", "rules")}
+    data["send_window_start"] = program.send_window_start.strftime("%H:%M")
+    data["send_window_end"] = program.send_window_end.strftime("%H:%M")
     data["questions"] = list(program.questions.filter(is_active=True).order_by("position").values())
     data["rules"] = list(program.rules.values("kind", "enabled", "severity", "threshold"))
     return data
 
 
 @router.get("/programs", response=list[ProgramOut], summary="Programs of the organization")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_programs(request):
     require_supervisor(request.staff, "see program settings")
     return [program_out(p) for p in Program.objects.filter(organization=request.staff.organization)]
@@ -96,6 +102,8 @@ def patch_program(request, program_id: int, payload: ProgramPatch):
     for field, value in changes.items():
         if value is None:
             raise ApiError(422, f"{field}: may not be null.", field=field)
+        if field in ("send_window_start", "send_window_end"):
+            value = dt.time.fromisoformat(value)
         setattr(program, field, value)
     if program.send_window_start >= program.send_window_end:
         raise ApiError(422, "send_window_end: must be later than send_window_start.", field="send_window_end")
@@ -187,7 +195,7 @@ def create_member(request, payload: MemberIn):
 
 
 @router.get("/members", response=list[MemberOut], summary="Members (a supporter sees their own)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_members(request, status: str | None = None):
     members = visible_members(request.staff)
     if status:
@@ -255,7 +263,7 @@ def start_member_checkin(request, member_id: int):
 
 
 @router.get("/members/{member_id}/checkins", response=list[CheckInOut], summary="A member's check-ins, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_member_checkins(request, member_id: int):
     member = get_object_or_404(visible_members(request.staff), pk=member_id)
     return (

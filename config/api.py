@@ -5,11 +5,32 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from accounts.access import ApiError, BearerAuth
 from accounts.api import router as staff_router
 from alerts.api import router as alerts_router
 from checkins.api import router as checkins_router
+
+def without_nul(value):
+    """PostgreSQL text cannot hold the NUL character; it carries no meaning in
+    any field here, so it is dropped rather than turned into a server error."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
+
+
+class JsonParser(Parser):
+    def parse_body(self, request):
+        return without_nul(super().parse_body(request))
+
+    def parse_querydict(self, data, list_fields, request):
+        return without_nul(super().parse_querydict(data, list_fields, request))
+
 
 api = NinjaAPI(
     title="Recovery check-ins API",
@@ -17,6 +38,7 @@ api = NinjaAPI(
     description="Members, check-ins and relapse-risk alerts. Authenticate with `Authorization: Bearer <token>` "
     "from `POST /auth/token`.",
     auth=BearerAuth(),
+    parser=JsonParser(),
     urls_namespace="api",
 )
 api.add_router("", staff_router)

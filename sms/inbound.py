@@ -16,6 +16,8 @@ from checkins.texts import UNKNOWN_SENDER
 from sms.models import Message
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# Twilio's ids: two letters and 32 hex digits; anything alphanumeric up to 64 is accepted.
+SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
 # However much one number texts, it hears back at most this often. Crisis
 # replies are still sent (once per window) whatever the flood.
 REPLY_LIMIT = 10
@@ -29,8 +31,8 @@ class BadInbound(ValueError):
 def receive(*, sid: str, phone: str, to: str, body: str) -> list[str] | None:
     """Store and act on one inbound text. Returns the replies to send back, or
     None when this MessageSid was seen before (nothing is done twice)."""
-    if not sid or len(sid) > 64:
-        raise BadInbound("MessageSid is missing or too long")
+    if not SID.match(sid or ""):
+        raise BadInbound("MessageSid is missing or not a message id")
     if not E164.match(phone or ""):
         raise BadInbound("From is not an E.164 phone number")
     body = (body or "").replace("\x00", "")

@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from sms import outbox
 from sms.encoding import plain_text
-from sms.inbound import BadInbound, receive
+from sms.inbound import SID, BadInbound, receive
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,11 @@ def status(request: HttpRequest) -> HttpResponse:
         log.warning("status webhook with a missing or wrong signature refused")
         return HttpResponseForbidden("Invalid Twilio signature.")
     error_code = request.POST.get("ErrorCode", "")
+    sid = request.POST.get("MessageSid", "")
+    if not SID.match(sid):
+        return HttpResponseBadRequest("MessageSid is missing or not a message id")
     outbox.record_status(
-        sid=request.POST.get("MessageSid", "")[:64],
+        sid=sid,
         provider_status=request.POST.get("MessageStatus", ""),
         error_code=int(error_code) if error_code.isdigit() and len(error_code) < 9 else None,
     )

@@ -72,3 +72,19 @@ def test_token_of_deactivated_staff_stops_working(api, org):
 def test_hostile_token_requests_get_4xx(api, db, body):
     response = api.post("/auth/token", raw=body)
     assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": "99999999999999999999999"}, {"offset": "99999999999999999999999"}, {"limit": "0"}, {"offset": "-1"}],
+)
+def test_out_of_range_pagination_is_422(api, supervisor, params):
+    response = api.as_(supervisor).get("/members", **params)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] in ("limit", "offset")
+
+
+def test_nul_characters_never_reach_the_database(api, supervisor):
+    assert api.post("/auth/token", {"email": "a\x00@example.org", "password": "x\x00"}).status_code == 401
+    assert api.as_(supervisor).get("/members", status="\x00").status_code == 200
+    assert api.as_(supervisor).get("/alerts", severity="\x00").status_code == 422

@@ -109,3 +109,13 @@ def test_crisis_reply_gets_through_a_flood(phone, member):
     for _ in range(12):
         phone.text(member.phone, "HELP")
     assert any("988" in r for r in replies(phone.text(member.phone, "i want to kill myself")))
+
+
+@pytest.mark.parametrize("path", ["/sms/twilio/inbound", "/sms/twilio/status"])
+def test_a_message_sid_that_is_not_an_id_is_400(phone, db, path):
+    from sms.webhooks import signature_for
+
+    params = {"MessageSid": "SM\x00; DROP", "From": "+13125550000", "MessageStatus": "delivered", "Body": "hi"}
+    response = phone.client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature_for(path, params))
+    assert response.status_code == 400
+    assert Message.objects.count() == 0
