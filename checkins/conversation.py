@@ -49,7 +49,12 @@ def member_text(member: Member, message: Message) -> list[str]:
     if keyword is Keyword.OPT_IN:
         return [say("already_in", language)]
 
-    checkin = member.checkins.filter(status=CheckIn.Status.OPEN).select_for_update().first()
+    checkin = (
+        member.checkins.filter(status=CheckIn.Status.OPEN)
+        .select_related("current_question")
+        .select_for_update(of=("self",))
+        .first()
+    )
     if message.is_crisis:
         if checkin is not None:
             _record_answer(checkin, message, understood_only=True)
@@ -103,13 +108,12 @@ def _record_answer(checkin: CheckIn, message: Message, understood_only: bool) ->
     value = read_value(question, message.body)
     if understood_only and value is None:
         return None
-    saved, created = Answer.objects.get_or_create(
-        checkin=checkin, question=question, defaults={"text": message.body, "value": value, "message": message}
-    )
-    if created:
-        from alerts.tasks import evaluate_answer
+    # The check-in row is locked and its current question is by construction
+    # unanswered, so a plain insert is enough (the unique key still guards it).
+    saved = Answer.objects.create(checkin=checkin, question=question, text=message.body, value=value, message=message)
+    from alerts.tasks import evaluate_answer
 
-        transaction.on_commit(lambda: dispatch.send(evaluate_answer, saved.pk))
+    transaction.on_commit(lambda: dispatch.send(evaluate_answer, saved.pk))
     return saved
 
 

@@ -258,10 +258,16 @@ class CheckIn(models.Model):
         self.save(update_fields=["status", "ended_at"])
 
     def next_question(self) -> "Question | None":
-        """The first active question not yet answered whose condition holds."""
-        answered = {a.question.key: a.value for a in self.answers.select_related("question")}
+        """The first active question after the current one whose condition holds.
+        Earlier answers are read only for a question that depends on one."""
+        current = self.current_question
+        answered = None
         for question in self.member.program.active_questions():
-            if question.key not in answered and question.should_ask(answered):
+            if current is not None and (question.position, question.pk) <= (current.position, current.pk):
+                continue
+            if question.ask_if_key and answered is None:
+                answered = dict(self.answers.values_list("question__key", "value"))
+            if question.should_ask(answered or {}):
                 return question
         return None
 

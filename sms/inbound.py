@@ -36,41 +36,53 @@ def receive(*, sid: str, phone: str, to: str, body: str) -> list[str] | None:
     if not E164.match(phone or ""):
         raise BadInbound("From is not an E.164 phone number")
     body = (body or "").replace("\x00", "")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                message = Message.objects.create(
-                    direction=Message.Direction.INBOUND,
-                    kind=Message.Kind.TEXT,
-                    provider_sid=sid,
-                    phone=phone,
-                    body=body,
-                    status=Message.Status.RECEIVED,
-                    is_crisis=reader.mentions_crisis(body),
-                )
-        except IntegrityError:
+    try:
+        with transaction.atomic():
+            message = _store(sid, phone, body)
+            replies = _route(message)
+            replies = _within_reply_limit(message, replies)
+            _log_replies(message, replies)
+    except IntegrityError:
+        # The unique MessageSid turned a retry away (a concurrent one waits for
+        # the first to commit, then fails here). Anything else is a real error.
+        if Message.objects.filter(provider_sid=sid).exists():
             return None
-        replies = _route(message, to)
-        replies = _within_reply_limit(message, replies)
-        _log_replies(message, replies)
+        raise
     return replies
 
 
-def _route(message: Message, to: str) -> list[str]:
-    from alerts.acknowledgement import looks_like_ack, staff_text
+def _store(sid: str, phone: str, body: str) -> Message:
+    """The text, stored with the person it is from. Staff are only looked up
+    when no member has this number or the text is an ACK."""
+    from alerts.acknowledgement import looks_like_ack
+
+    member = _member_for(phone)
+    staff = None
+    if member is None or looks_like_ack(body):
+        staff = Staff.objects.filter(phone=phone, user__is_active=True).select_related("organization").first()
+    sender = staff or member
+    return Message.objects.create(
+        direction=Message.Direction.INBOUND,
+        kind=Message.Kind.TEXT,
+        provider_sid=sid,
+        phone=phone,
+        body=body,
+        status=Message.Status.RECEIVED,
+        is_crisis=reader.mentions_crisis(body),
+        member=member if staff is None else None,
+        staff=staff,
+        organization_id=sender.organization_id if sender else None,
+    )
+
+
+def _route(message: Message) -> list[str]:
+    from alerts.acknowledgement import staff_text
     from checkins.conversation import member_text
 
-    staff = Staff.objects.filter(phone=message.phone, user__is_active=True).select_related("organization").first()
-    member = _member_for(message.phone)
-    if staff is not None and (member is None or looks_like_ack(message.body)):
-        message.staff, message.organization = staff, staff.organization
-        message.save(update_fields=["staff", "organization"])
-        return staff_text(staff, message)
-    if member is not None:
-        # organization_id, not member.organization: no query for a row we only point at.
-        message.member, message.organization_id = member, member.organization_id
-        message.save(update_fields=["member", "organization"])
-        return member_text(member, message)
+    if message.staff is not None:
+        return staff_text(message.staff, message)
+    if message.member is not None:
+        return member_text(message.member, message)
     return _unknown_sender(message)
 
 

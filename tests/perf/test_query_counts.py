@@ -66,3 +66,21 @@ def test_an_answer_webhook_does_not_load_the_organization(member, phone):
         response = phone.text(member.phone, "4")
     assert response.status_code == 200
     assert not [q for q in queries if 'FROM "accounts_organization"' in q["sql"]]
+
+
+def test_an_answer_webhook_runs_eleven_statements_at_most(member, client, django_capture_on_commit_callbacks):
+    # Begin, find the member (locked), store the text with its sender, find the
+    # open check-in with its question (locked), store the answer, the program's
+    # questions, the answers a conditional question needs, move the check-in on,
+    # the flood limit's count, log the reply, commit. The rules run in a task.
+    from checkins.schedule import start_checkin
+    from sms.webhooks import signature_for
+
+    start_checkin(member)
+    params = {"MessageSid": "SM" + "e" * 32, "From": member.phone, "To": "+15555550000", "Body": "4"}
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            "/sms/twilio/inbound", params, HTTP_X_TWILIO_SIGNATURE=signature_for("/sms/twilio/inbound", params)
+        )
+    assert response.status_code == 200
+    assert len(queries) <= 11, "\n".join(q["sql"][:100] for q in queries)
