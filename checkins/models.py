@@ -248,10 +248,6 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"Check-in {self.pk} for {self.member}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
-
     def close(self, status: str) -> None:
         self.status = status
         self.ended_at = utc_now()

@@ -50,7 +50,6 @@ class Message(models.Model):
         Status.FAILED: 3,
         Status.RECEIVED: 3,
     }
-    FINAL = (Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.RECEIVED)
 
     direction = models.CharField(max_length=3, choices=Direction.choices)
     kind = models.CharField(max_length=12, choices=Kind.choices)
