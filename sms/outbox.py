@@ -61,7 +61,7 @@ def queue(
         direction=Message.Direction.OUTBOUND,
         kind=kind,
         priority=priority,
-        organization=organization or getattr(member or staff, "organization", None),
+        organization_id=organization.pk if organization else getattr(member or staff, "organization_id", None),
         member=member,
         staff=staff,
         checkin=checkin,
