@@ -71,25 +71,39 @@ def _create(member: Member, topic: str, severity: str, reasons: list[str]) -> Al
     return alert
 
 
+# A member who keeps texting crisis words re-alerts everyone, but not more
+# often than this.
+CRISIS_RENOTIFY_AFTER = dt.timedelta(minutes=10)
+
+
 def _add_to(alert: Alert, severity: str, reasons: list[str]) -> Alert:
     new_reasons = [r for r in reasons if r not in alert.reasons]
     raised = SEVERITY_RANK[severity] > alert.severity_rank
-    if not new_reasons and not raised:
+    crisis_again = (
+        severity == Severity.CRISIS
+        and not raised
+        and not alert.events.filter(type=Event.NOTIFIED, at__gte=timezone.now() - CRISIS_RENOTIFY_AFTER).exists()
+    )
+    if not new_reasons and not raised and not crisis_again:
         return alert
     alert.reasons = alert.reasons + new_reasons
-    detail = " ".join(new_reasons)
+    detail = " ".join(new_reasons) or "Crisis words again."
     if raised:
         detail = f"Severity raised from {alert.severity} to {severity}. {detail}".strip()
         alert.severity = severity
     alert.save(update_fields=["reasons", "severity"])
     AlertEvent.objects.create(alert=alert, type=Event.UPDATED, detail=detail)
-    if raised and alert.status == Alert.Status.OPEN:
-        if severity == Severity.CRISIS and alert.escalation_level == 0:
-            notify(alert, [alert.member.supporter], Event.NOTIFIED)
+    if severity == Severity.CRISIS and (raised or crisis_again):
+        # Whatever the alert's state, a crisis reaches the supporter and every
+        # supervisor at once; an acknowledged alert stays with whoever has it.
+        notify(alert, [alert.member.supporter], Event.NOTIFIED)
+        if alert.escalation_level == 0:
             _escalate_now(alert, "Crisis: supervisors notified at once.")
-        elif alert.escalation_level == 0:
-            notify(alert, [alert.member.supporter], Event.NOTIFIED)
-            _arm_timer(alert)
+        else:
+            notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED)
+    elif raised and alert.status == Alert.Status.OPEN and alert.escalation_level == 0:
+        notify(alert, [alert.member.supporter], Event.NOTIFIED)
+        _arm_timer(alert)
     return alert
 
 
@@ -105,7 +119,8 @@ def _escalate_now(alert: Alert, why: str) -> None:
     alert.save(update_fields=["escalation_level", "escalation_token"])
     AlertEvent.objects.create(alert=alert, type=Event.ESCALATED, detail=why)
     notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED)
-    _arm_timer(alert)
+    if alert.status == Alert.Status.OPEN:
+        _arm_timer(alert)
 
 
 # --- Texts to staff ---------------------------------------------------------------

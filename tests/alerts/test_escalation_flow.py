@@ -196,3 +196,40 @@ def test_the_log_is_append_only(phone, team):
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
+
+
+def test_crisis_words_again_reach_everyone_even_on_an_acknowledged_alert(phone, team):
+    member, supporter = team["member"], team["supporter"]
+    phone.text(member.phone, "i want to end it all")
+    alert = Alert.objects.get()
+    phone.text(supporter.phone, f"ACK {alert.pk}")
+    notified = Message.objects.filter(kind="notification").count()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
+        phone.text(member.phone, "i really want to die")
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged"
+    assert Message.objects.filter(kind="notification").count() == notified + 3  # supporter and both supervisors
+    assert event_types(alert)[-4:] == ["updated", "notified", "notified", "notified"]
+
+
+def test_a_second_crisis_text_within_minutes_does_not_spam_staff(phone, team):
+    member = team["member"]
+    phone.text(member.phone, "i want to end it all")
+    notified = Message.objects.filter(kind="notification").count()
+    phone.text(member.phone, "suicide")
+    assert Message.objects.filter(kind="notification").count() == notified
+
+
+def test_an_escalated_warning_raised_to_crisis_tells_everyone(team):
+    # A program may make a rule a crisis (here: a very high craving).
+    from alerts.routing import raise_alerts
+    from alerts.rules import Finding
+
+    member = team["member"]
+    alert = raise_alerts(member, [Finding("craving_above_baseline", "warning", "Craving 7 of 10, 4 above their usual (3).")])[0]
+    escalation.step(alert.pk, alert.escalation_token)
+    before = Message.objects.filter(kind="notification").count()
+    raise_alerts(member, [Finding("craving_high", "crisis", "Craving 10 of 10.")])
+    alert.refresh_from_db()
+    assert alert.severity == "crisis"
+    assert Message.objects.filter(kind="notification").count() == before + 3
