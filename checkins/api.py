@@ -1,6 +1,8 @@
 import datetime as dt
 from typing import Literal
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
@@ -107,15 +109,19 @@ def patch_program(request, program_id: int, payload: ProgramPatch):
         setattr(program, field, value)
     if program.send_window_start >= program.send_window_end:
         raise ApiError(422, "send_window_end: must be later than send_window_start.", field="send_window_end")
-    for change in rules:
-        rule = program.rules.get(kind=change["kind"])
-        for field in ("enabled", "severity", "threshold"):
-            if change.get(field) is not None:
-                setattr(rule, field, change[field])
-        if rule.kind in RuleSetting.ALWAYS_ON and not rule.enabled:
-            raise ApiError(422, "rules: crisis rules cannot be switched off.", field="rules")
-        rule.save()
-    program.save()
+    # All or nothing: a refused rule leaves the program as it was.
+    with transaction.atomic():
+        for change in rules:
+            rule = program.rules.get(kind=change["kind"])
+            for field in ("enabled", "severity", "threshold"):
+                if change.get(field) is not None:
+                    setattr(rule, field, change[field])
+            try:
+                rule.full_clean()
+            except ValidationError as error:
+                raise ApiError(422, f"rules: {' '.join(error.messages)}", field="rules") from None
+            rule.save()
+        program.save()
     return program_out(program)
 
 

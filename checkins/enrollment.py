@@ -27,12 +27,13 @@ class EnrollmentError(ValueError):
 
 
 @lru_cache(maxsize=1)
-def _known_timezones() -> frozenset[str]:
+def known_timezones() -> frozenset[str]:
+    """Every IANA zone name this machine knows."""
     return frozenset(zoneinfo.available_timezones())
 
 
 def parse_timezone(name: str) -> str:
-    if not isinstance(name, str) or name not in _known_timezones():
+    if not isinstance(name, str) or name not in known_timezones():
         raise EnrollmentError("timezone", "Unknown time zone; use an IANA name such as America/New_York.")
     return name
 

@@ -91,6 +91,11 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.kind} {mask_phone(self.phone)} ({self.status})"
 
+    @classmethod
+    def thread(cls, length: int, **who) -> list["Message"]:
+        """The latest `length` texts to and from someone (member=… or staff=…), oldest first."""
+        return list(cls.objects.filter(**who).order_by("-created_at", "-id")[:length])[::-1]
+
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)

@@ -5,7 +5,6 @@ the web app scopes exactly like the API: out of scope is a 404."""
 import functools
 import zoneinfo
 from collections.abc import Callable
-from functools import lru_cache
 from urllib.parse import unquote
 
 from django.contrib.auth.views import redirect_to_login
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Staff
+from checkins.enrollment import known_timezones
 
 TZ_COOKIE = "tz"
 
@@ -26,16 +26,11 @@ def staff_of(request: HttpRequest) -> Staff | None:
     return Staff.objects.select_related("organization", "user").filter(user=user).first()
 
 
-@lru_cache(maxsize=1)
-def _zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def _activate_browser_timezone(request: HttpRequest) -> None:
     """Times are shown in the staff member's own time zone, which app.js
     stores in a cookie; anything but a known zone name falls back to UTC."""
     name = unquote(request.COOKIES.get(TZ_COOKIE, ""))[:64]
-    if name in _zone_names():
+    if name in known_timezones():
         timezone.activate(zoneinfo.ZoneInfo(name))
     else:
         timezone.deactivate()

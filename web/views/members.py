@@ -68,7 +68,7 @@ def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
         .prefetch_related("answers__question"),
         CHECKINS_PER_PAGE,
     ).get_page(request.GET.get("page"))
-    thread = list(Message.objects.filter(member=member).order_by("-created_at", "-id")[:THREAD_LENGTH])[::-1]
+    thread = Message.thread(THREAD_LENGTH, member=member)
     return render(
         request,
         "web/member.html",

@@ -68,7 +68,7 @@ def _staff_phones(request: HttpRequest):
 
 
 def _thread(**who) -> list[Message]:
-    return list(Message.objects.filter(**who).order_by("-created_at", "-id")[:THREAD_LENGTH])[::-1]
+    return Message.thread(THREAD_LENGTH, **who)
 
 
 def _phones(request: HttpRequest) -> list[SandboxPhone]:
