@@ -20,10 +20,12 @@ class ApiError(Exception):
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Staff | None:
-        staff = ApiToken.authenticate(token)
-        if staff is not None:
-            request.staff = staff
-        return staff
+        found = ApiToken.find(token)
+        if found is None:
+            return None
+        request.api_token = found
+        request.staff = found.staff
+        return found.staff
 
 
 def require_supervisor(staff: Staff, action: str = "do this") -> None:

@@ -6,21 +6,25 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from accounts import throttle
+from django.http import HttpRequest
+
 from accounts.models import Organization, Staff
 from accounts.phones import InvalidPhone, to_e164
+from accounts.throttle import Throttled
+
+# Emails and phones are unique across the deployment, so a clash may be with
+# another organization's staff. The answer is the same for every clash and
+# names neither the field nor anyone: it must not tell a supervisor who works
+# elsewhere.
+CLASH = "This email or phone cannot be used for a new staff member."
 
 
 class StaffError(ValueError):
-    def __init__(self, field: str, message: str, status: int = 422):
+    def __init__(self, field: str | None, message: str, status: int = 422):
         super().__init__(message)
         self.field = field
         self.message = message
         self.status = status
-
-
-class LockedOut(Exception):
-    pass
 
 
 def add_staff(organization: Organization, *, email: str, name: str, phone: str, role: str, password: str) -> Staff:
@@ -48,29 +52,24 @@ def add_staff(organization: Organization, *, email: str, name: str, phone: str, 
         validate_password(password, candidate)
     except ValidationError as error:
         raise StaffError("password", " ".join(error.messages)) from None
-    if User.objects.filter(username=email).exists():
-        raise StaffError("email", "A staff member with this email already exists.", status=409)
-    if Staff.objects.filter(phone=phone).exists():
-        raise StaffError("phone", "A staff member with this phone number already exists.", status=409)
+    if User.objects.filter(username__iexact=email).exists() or Staff.objects.filter(phone=phone).exists():
+        raise StaffError(None, CLASH, status=409)
     try:
         with transaction.atomic():
             candidate.set_password(password)
             candidate.save()
             return Staff.objects.create(user=candidate, organization=organization, name=name, role=role, phone=phone)
     except IntegrityError:
-        raise StaffError("email", "A staff member with this email or phone already exists.", status=409) from None
+        raise StaffError(None, CLASH, status=409) from None
 
 
-def check_credentials(email: str, password: str) -> Staff | None:
-    """The staff member with these credentials, or None. Raises LockedOut after
-    too many failures for the email, whatever the password."""
+def check_credentials(request: HttpRequest, email: str, password: str) -> Staff | None:
+    """The staff member with these credentials, or None. Raises Throttled when
+    this client must wait first (accounts/throttle.py); the password is then
+    not even checked."""
     email = (email or "").strip().lower()
-    if throttle.is_locked_out(email):
-        raise LockedOut()
-    user = authenticate(username=email, password=password or "")
-    staff = getattr(user, "staff", None) if user is not None else None
-    if staff is None:
-        throttle.record_failure(email)
-        return None
-    throttle.clear_failures(email)
-    return staff
+    user = authenticate(request, username=email, password=password or "")
+    retry_after = getattr(request, "sign_in_retry_after", 0)
+    if retry_after:
+        raise Throttled(retry_after)
+    return getattr(user, "staff", None) if user is not None else None

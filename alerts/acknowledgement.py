@@ -13,19 +13,34 @@ from django.utils import timezone
 from accounts.access import visible_alerts
 from accounts.models import Staff
 from alerts.models import Alert, AlertEvent
+from config import limits
 from sms.models import Message
 
 Event = AlertEvent.Type
 ACK = re.compile(r"^\s*ack(?:nowledge)?\s*#?\s*(\d{1,12})?\s*[.!]*\s*$", re.IGNORECASE)
-OUTCOME_MAX = 1000
 
 
 class ResolveError(ValueError):
     pass
 
 
-def acknowledge(alert: Alert, by: Staff, channel: str) -> bool:
-    """Returns False if the alert was not open (already acknowledged or resolved)."""
+def checked_note(note: str | None, required: bool = True) -> str:
+    """A note or outcome as it will be stored, or ResolveError saying what to
+    fix. Checked before anything is written, so a refused note changes nothing."""
+    # PostgreSQL text cannot hold NUL, and it means nothing in a note.
+    note = (note or "").replace("\x00", "").strip()
+    if required and not note:
+        raise ResolveError("Write a short outcome note, for example “reached by phone, safe”.")
+    if len(note) > limits.NOTE_MAX:
+        raise ResolveError(f"Keep the note to {limits.NOTE_MAX:,} characters or fewer (this one has {len(note):,}).")
+    return note
+
+
+def acknowledge(alert: Alert, by: Staff, channel: str, note: str = "") -> bool:
+    """Returns False if the alert was not open (already acknowledged or resolved).
+    An optional note is checked first and stored with the acknowledgement, in
+    the same transaction: both or neither."""
+    note = checked_note(note, required=False)
     with transaction.atomic():
         changed = Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(
             status=Alert.Status.ACKNOWLEDGED,
@@ -36,6 +51,10 @@ def acknowledge(alert: Alert, by: Staff, channel: str) -> bool:
         )
         if changed:
             AlertEvent.objects.create(alert=alert, type=Event.ACKNOWLEDGED, actor=by, channel=channel)
+        # The note goes with the acknowledgement, or onto an alert someone else
+        # acknowledged first; acknowledging a resolved alert does nothing at all.
+        if note and (changed or Alert.objects.filter(pk=alert.pk).exclude(status=Alert.Status.RESOLVED).exists()):
+            AlertEvent.objects.create(alert=alert, type=Event.NOTE, actor=by, channel=channel, detail=note)
     alert.refresh_from_db()
     return bool(changed)
 
@@ -43,11 +62,7 @@ def acknowledge(alert: Alert, by: Staff, channel: str) -> bool:
 def resolve(alert: Alert, by: Staff, channel: str, outcome: str) -> None:
     """Resolve with a short outcome note ("reached by phone, safe"). An alert
     resolved before anyone acknowledged it counts as acknowledged then too."""
-    outcome = (outcome or "").strip()
-    if not outcome:
-        raise ResolveError("Write a short outcome note, for example “reached by phone, safe”.")
-    if len(outcome) > OUTCOME_MAX:
-        raise ResolveError(f"Keep the outcome note under {OUTCOME_MAX} characters.")
+    outcome = checked_note(outcome)
     now = timezone.now()
     with transaction.atomic():
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -66,8 +81,9 @@ def resolve(alert: Alert, by: Staff, channel: str, outcome: str) -> None:
 
 def add_note(alert: Alert, by: Staff, channel: str, note: str) -> None:
     note = (note or "").strip()
-    if not note or len(note) > OUTCOME_MAX:
-        raise ResolveError(f"Write a note of 1 to {OUTCOME_MAX} characters.")
+    if not note:
+        raise ResolveError("Write a note first.")
+    note = checked_note(note)
     AlertEvent.objects.create(alert=alert, type=Event.NOTE, actor=by, channel=channel, detail=note)
 
 

@@ -9,8 +9,9 @@ from pydantic import Field
 
 from accounts.access import ApiError, require_supervisor, visible_alerts
 from alerts import review
-from alerts.acknowledgement import ResolveError, acknowledge, add_note, resolve
+from alerts.acknowledgement import ResolveError, acknowledge, add_note, checked_note, resolve
 from alerts.models import Alert, AlertEvent
+from config import limits
 from config.pagination import Pagination
 
 router = Router(tags=["alerts"])
@@ -52,7 +53,7 @@ class EventOut(Schema):
 
 
 class NoteIn(Schema):
-    note: str = Field(max_length=2000)
+    note: str = Field(max_length=limits.NOTE_MAX)
 
 
 class AlertFilters(Schema):
@@ -86,9 +87,12 @@ def _optional_note(request) -> str:
     else:
         body = _json_object(request)
     note = body.get("note") if isinstance(body, dict) else None
-    if note is not None and (not isinstance(note, str) or len(note) > 2000):
-        raise ApiError(422, "note: must be text of at most 2000 characters.", field="note")
-    return (note or "").strip()
+    if note is not None and not isinstance(note, str):
+        raise ApiError(422, "note: must be text.", field="note")
+    try:
+        return checked_note(note, required=False)
+    except ResolveError as error:
+        raise ApiError(422, f"note: {error}", field="note") from None
 
 
 def _json_object(request):
@@ -105,7 +109,11 @@ def _json_object(request):
     openapi_extra={
         "requestBody": {
             "required": False,
-            "content": {"application/json": {"schema": {"type": "object", "properties": {"note": {"type": "string"}}}}},
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "properties": {"note": {"type": "string", "maxLength": limits.NOTE_MAX}}}
+                }
+            },
         }
     },
 )
@@ -116,9 +124,9 @@ def acknowledge_alert(request, alert_id: int):
     note = _optional_note(request)
     if alert.status == Alert.Status.RESOLVED:
         raise ApiError(409, "This alert is already resolved.")
-    acknowledge(alert, by=request.staff, channel=AlertEvent.Channel.API)
-    if note:
-        add_note(alert, by=request.staff, channel=AlertEvent.Channel.API, note=note)
+    # The note was checked above and is stored with the acknowledgement, so a
+    # refused note leaves the alert as it was.
+    acknowledge(alert, by=request.staff, channel=AlertEvent.Channel.API, note=note)
     return alert
 
 

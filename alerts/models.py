@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from config import limits
+
 
 class Severity(models.TextChoices):
     INFO = "info", "Info"
@@ -15,12 +17,19 @@ class Severity(models.TextChoices):
 SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.URGENT: 2, Severity.CRISIS: 3}
 
 
-class RuleSetting(models.Model):
-    """How one rule behaves in one program: on or off, how severe, its threshold."""
+class RuleSetting(limits.ErrorsOnShownFields, models.Model):
+    """How one rule behaves in one program: on or off, how severe, its threshold.
+
+    The rules that answer danger are locked (LOCKED_AT_LEAST): always on, and
+    never below their floor, whatever the API, the settings page or the admin
+    is asked to store. A program missing a row runs that rule on DEFAULTS
+    (see alerts.rules.RuleBook). docs/limits.md says why.
+    """
 
     class Kind(models.TextChoices):
         CRISIS_LANGUAGE = "crisis_language", "Crisis words in any message"
         SAFETY_YES = "safety_yes", "Safety question answered yes"
+        OTHER_IN_DANGER = "other_in_danger", "Someone else in danger right now"
         USED_YES = "used_yes", "Use since the last check-in"
         CRAVING_HIGH = "craving_high", "Craving at or above the threshold"
         MOOD_LOW = "mood_low", "Mood at or below the threshold"
@@ -34,6 +43,7 @@ class RuleSetting(models.Model):
     DEFAULTS = {
         Kind.CRISIS_LANGUAGE: (Severity.CRISIS, None),
         Kind.SAFETY_YES: (Severity.CRISIS, None),
+        Kind.OTHER_IN_DANGER: (Severity.URGENT, None),
         Kind.USED_YES: (Severity.URGENT, None),
         Kind.CRAVING_HIGH: (Severity.URGENT, 8),
         Kind.MOOD_LOW: (Severity.WARNING, 2),
@@ -43,8 +53,22 @@ class RuleSetting(models.Model):
         Kind.MOOD_FALLING: (Severity.WARNING, 3),
         Kind.UNREACHABLE: (Severity.INFO, None),
     }
-    # Crisis rules can be tuned in severity but never switched off.
+    # Rules that cannot be switched off, and the lowest severity each may have.
+    LOCKED_AT_LEAST = {
+        Kind.CRISIS_LANGUAGE: Severity.CRISIS,
+        Kind.SAFETY_YES: Severity.CRISIS,
+        Kind.OTHER_IN_DANGER: Severity.URGENT,
+    }
+    # The crisis rules (CONTRACT §5): always on and always at `crisis`.
     ALWAYS_ON = (Kind.CRISIS_LANGUAGE, Kind.SAFETY_YES)
+    # Rules whose threshold is a value on a question's scale, and that question.
+    SCALE_QUESTION = {
+        Kind.CRAVING_HIGH: "craving",
+        Kind.MOOD_LOW: "mood",
+        Kind.CRAVING_ABOVE_BASELINE: "craving",
+    }
+    # The scale assumed when a program has no such question (the default program's, CONTRACT §6).
+    DEFAULT_SCALES = {"mood": (1, 5), "craving": (0, 10)}
 
     program = models.ForeignKey("checkins.Program", on_delete=models.CASCADE, related_name="rules")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -59,11 +83,79 @@ class RuleSetting(models.Model):
     def __str__(self) -> str:
         return f"{self.program}: {self.get_kind_display()}"
 
+    @classmethod
+    def is_locked(cls, kind: str) -> bool:
+        return kind in cls.LOCKED_AT_LEAST
+
+    @classmethod
+    def allowed_severities(cls, kind: str) -> list[str]:
+        """The severities this rule may have: all of them, or those at or above its floor."""
+        floor = SEVERITY_RANK[cls.LOCKED_AT_LEAST.get(kind, Severity.INFO)]
+        return [value for value in Severity.values if SEVERITY_RANK[value] >= floor]
+
+    @classmethod
+    def locked_reason(cls, kind: str) -> str:
+        if kind == cls.Kind.OTHER_IN_DANGER:
+            return "someone else in danger right now must always reach staff, at least as urgent"
+        return "crisis words and a yes to the safety question must always reach staff at once, as a crisis"
+
+    def threshold_range(self) -> limits.Range | None:
+        """The thresholds that keep this rule able to fire, or None for a rule without one.
+
+        A scale rule's threshold lies on its question's scale: a craving
+        threshold of 11 on a 0 to 10 scale would switch the rule off without
+        saying so.
+        """
+        if self.kind in limits.COUNT_THRESHOLDS:
+            return limits.COUNT_THRESHOLDS[self.kind]
+        key = self.SCALE_QUESTION.get(self.kind)
+        if key is None:
+            return None
+        low, high = self.DEFAULT_SCALES[key]
+        if self.program_id is not None:
+            scale = (
+                self.program.questions.filter(key=key, scale_min__isnull=False, scale_max__isnull=False)
+                .values_list("scale_min", "scale_max")
+                .first()
+            )
+            if scale is not None and scale[0] < scale[1]:
+                low, high = scale
+        if self.kind == self.Kind.CRAVING_ABOVE_BASELINE:
+            return limits.Range(1, high - low)  # points above the member's usual
+        return limits.Range(low, high)
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong with this setting, by field; empty when it may be stored."""
+        if self.kind not in self.DEFAULTS:
+            return {"kind": "Not a rule this system knows."}
+        problems = {}
+        if self.is_locked(self.kind):
+            if not self.enabled:
+                problems["enabled"] = f"This rule cannot be switched off: {self.locked_reason(self.kind)}."
+            if self.severity not in self.allowed_severities(self.kind):
+                floor = self.LOCKED_AT_LEAST[self.kind]
+                problems["severity"] = (
+                    f"This rule cannot be set below {floor}: {self.locked_reason(self.kind)}."
+                )
+        bounds = self.threshold_range()
+        if bounds is None:
+            if self.threshold is not None:
+                problems["threshold"] = "This rule has no threshold."
+        elif self.threshold is None:
+            problems["threshold"] = f"This rule needs a threshold: {bounds.describe()}."
+        elif self.threshold not in bounds:
+            problems["threshold"] = f"Must be {bounds.describe()}; outside that the rule could never fire."
+        return problems
+
     def clean(self) -> None:
-        if self.kind in self.ALWAYS_ON and not self.enabled:
-            raise ValidationError({"enabled": "Crisis rules cannot be switched off."})
-        if self.DEFAULTS[self.kind][1] is not None and self.threshold is None:
-            raise ValidationError({"threshold": "This rule needs a threshold."})
+        problems = self.problems()
+        if problems:
+            raise ValidationError(problems)
+
+    def save(self, *args, **kwargs) -> None:
+        # The last line of defence: no path stores a silenced or impossible rule.
+        self.clean()
+        super().save(*args, **kwargs)
 
     @classmethod
     def install_defaults(cls, program) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils import timezone
 
-from alerts.models import Alert, RuleSetting
+from alerts.models import SEVERITY_RANK, Alert, RuleSetting
 from checkins.models import Answer, CheckIn, Member
 
 Kind = RuleSetting.Kind
@@ -19,6 +19,7 @@ Kind = RuleSetting.Kind
 TOPIC = {
     Kind.CRISIS_LANGUAGE: Alert.Topic.CRISIS,
     Kind.SAFETY_YES: Alert.Topic.CRISIS,
+    Kind.OTHER_IN_DANGER: Alert.Topic.CRISIS,
     Kind.USED_YES: Alert.Topic.USE,
     Kind.CRAVING_HIGH: Alert.Topic.CRAVING,
     Kind.CRAVING_ABOVE_BASELINE: Alert.Topic.CRAVING,
@@ -46,20 +47,45 @@ class Finding:
 
 
 class RuleBook:
-    """A program's rule settings, read once per evaluation."""
+    """A program's rule settings, read once per evaluation.
+
+    A rule without a row (a program made in the admin, a row deleted) runs on
+    its built-in default, so the crisis path never depends on a row existing.
+    A locked rule (RuleSetting.LOCKED_AT_LEAST) is on and at least at its
+    floor whatever its row says, even if the row was changed behind the
+    model's back.
+    """
 
     def __init__(self, program):
         self.settings = {rule.kind: rule for rule in program.rules.all()}
 
     def get(self, kind: str) -> RuleSetting | None:
+        """The setting in force for this rule, or None when it is switched off."""
         rule = self.settings.get(kind)
-        if rule is None or not (rule.enabled or kind in RuleSetting.ALWAYS_ON):
+        if rule is None:
+            severity, threshold = RuleSetting.DEFAULTS[kind]
+            return RuleSetting(kind=kind, enabled=True, severity=severity, threshold=threshold)
+        if RuleSetting.is_locked(kind):
+            floor = RuleSetting.LOCKED_AT_LEAST[kind]
+            if not rule.enabled or SEVERITY_RANK.get(rule.severity, -1) < SEVERITY_RANK[floor]:
+                return RuleSetting(kind=kind, enabled=True, severity=floor, threshold=None)
+            return rule
+        if not rule.enabled:
             return None
+        default_threshold = RuleSetting.DEFAULTS[kind][1]
+        if default_threshold is not None and rule.threshold is None:
+            return RuleSetting(kind=kind, enabled=True, severity=rule.severity, threshold=default_threshold)
         return rule
 
     def finding(self, kind: str, reason: str) -> Finding | None:
         rule = self.get(kind)
         return Finding(kind, rule.severity, reason) if rule else None
+
+    def locked_finding(self, kind: str, reason: str) -> Finding:
+        """A locked rule always has a finding to give."""
+        finding = self.finding(kind, reason)
+        assert finding is not None, f"{kind} is locked on"
+        return finding
 
 
 # --- After an answer -----------------------------------------------------------
@@ -73,7 +99,7 @@ def used_yes(book: RuleBook, answer: Answer) -> Finding | None:
 
 def safety_yes(book: RuleBook, answer: Answer) -> Finding | None:
     if answer.question.key == "safety" and answer.value == 1:
-        return book.finding(Kind.SAFETY_YES, "Said yes to having thoughts of hurting themselves.")
+        return book.locked_finding(Kind.SAFETY_YES, "Said yes to having thoughts of hurting themselves.")
     return None
 
 
@@ -182,8 +208,16 @@ def after_missed(member: Member) -> list[Finding]:
 
 
 def crisis_language(member: Member) -> Finding:
-    # Crisis rules are always on; only their severity can be tuned.
-    return RuleBook(member.program).finding(Kind.CRISIS_LANGUAGE, "Used words of suicide, self-harm or overdose in a text.")
+    # Crisis rules are always on; only their severity can be raised.
+    return RuleBook(member.program).locked_finding(
+        Kind.CRISIS_LANGUAGE, "Used words of suicide, self-harm or overdose in a text."
+    )
+
+
+def other_in_danger(member: Member) -> Finding:
+    """A member says someone else is in danger right now (not breathing,
+    unresponsive). Locked on, at least urgent; the reader decides when."""
+    return RuleBook(member.program).locked_finding(Kind.OTHER_IN_DANGER, "Said someone else is in danger right now.")
 
 
 UNREACHABLE_REASONS = {

@@ -2,7 +2,7 @@ import datetime as dt
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
@@ -13,6 +13,7 @@ from alerts.models import RuleSetting, Severity
 from checkins.enrollment import EnrollmentError, enroll_member, update_member
 from checkins.models import CheckIn, Member, Program
 from checkins.schedule import start_checkin
+from config import limits
 from config.pagination import Pagination
 
 router = Router(tags=["programs and members"])
@@ -62,21 +63,30 @@ class RuleIn(Schema):
     kind: Literal[tuple(RuleSetting.Kind.values)]  # type: ignore[valid-type]
     enabled: bool | None = None
     severity: Literal[tuple(Severity.values)] | None = None  # type: ignore[valid-type]
-    threshold: int | None = Field(default=None, ge=0, le=100)
+    # The outer bound; the rule's own range (its question's scale) is the model's to check.
+    threshold: int | None = Field(default=None, ge=limits.THRESHOLD_ANY.min, le=limits.THRESHOLD_ANY.max)
+
+
+def _bounded(bounds: limits.Range) -> dict:
+    return {"default": None, "ge": bounds.min, "le": bounds.max}
+
+
+def _text(min_length: int, max_length: int) -> dict:
+    return {"default": None, "min_length": min_length, "max_length": max_length}
 
 
 class ProgramPatch(Schema):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    checkin_window_minutes: int | None = Field(default=None, ge=5, le=1440)
+    name: str | None = Field(**_text(1, limits.PROGRAM_NAME_MAX))
+    checkin_window_minutes: int | None = Field(**_bounded(limits.CHECKIN_WINDOW_MINUTES))
     send_window_start: str | None = Field(default=None, pattern=HHMM, description='Local time "HH:MM"')
     send_window_end: str | None = Field(default=None, pattern=HHMM, description='Local time "HH:MM"')
-    ack_timeout_seconds: int | None = Field(default=None, ge=5, le=2**31 - 1)
-    max_reminders: int | None = Field(default=None, ge=0, le=50)
-    crisis_text_en: str | None = Field(default=None, min_length=10, max_length=480)
-    crisis_text_es: str | None = Field(default=None, min_length=10, max_length=480)
-    help_text_en: str | None = Field(default=None, min_length=10, max_length=480)
-    help_text_es: str | None = Field(default=None, min_length=10, max_length=480)
-    rules: list[RuleIn] | None = None
+    ack_timeout_seconds: int | None = Field(**_bounded(limits.ACK_TIMEOUT_SECONDS))
+    max_reminders: int | None = Field(**_bounded(limits.MAX_REMINDERS))
+    crisis_text_en: str | None = Field(**_text(limits.PROGRAM_TEXT.min, limits.PROGRAM_TEXT.max))
+    crisis_text_es: str | None = Field(**_text(limits.PROGRAM_TEXT.min, limits.PROGRAM_TEXT.max))
+    help_text_en: str | None = Field(**_text(limits.PROGRAM_TEXT.min, limits.PROGRAM_TEXT.max))
+    help_text_es: str | None = Field(**_text(limits.PROGRAM_TEXT.min, limits.PROGRAM_TEXT.max))
+    rules: list[RuleIn] | None = Field(default=None, max_length=len(RuleSetting.Kind) * 2)
 
 
 def program_out(program: Program) -> dict:
@@ -84,7 +94,12 @@ def program_out(program: Program) -> dict:
     data["send_window_start"] = program.send_window_start.strftime("%H:%M")
     data["send_window_end"] = program.send_window_end.strftime("%H:%M")
     data["questions"] = list(program.questions.filter(is_active=True).order_by("position").values())
-    data["rules"] = list(program.rules.values("kind", "enabled", "severity", "threshold"))
+    stored = {rule["kind"]: rule for rule in program.rules.values("kind", "enabled", "severity", "threshold")}
+    # A rule without a row runs on its default (alerts.rules.RuleBook): show that.
+    data["rules"] = [
+        stored.get(kind) or {"kind": kind, "enabled": True, "severity": severity, "threshold": threshold}
+        for kind, (severity, threshold) in RuleSetting.DEFAULTS.items()
+    ]
     return data
 
 
@@ -95,33 +110,61 @@ def list_programs(request):
     return [program_out(p) for p in Program.objects.filter(organization=request.staff.organization)]
 
 
+def _first_problem(error: ValidationError) -> tuple[str, str]:
+    """(field, message) of a model's ValidationError."""
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.message_dict.items()))
+        return field, errors[0]
+    return "", error.messages[0]
+
+
 @router.patch("/programs/{program_id}", response=ProgramOut, summary="Tune a program")
 def patch_program(request, program_id: int, payload: ProgramPatch):
+    """All or nothing: every change is checked (by the models' own clean())
+    before anything is written, so a refused PATCH leaves the program as it was."""
     require_supervisor(request.staff, "change program settings")
     program = get_object_or_404(Program, pk=program_id, organization=request.staff.organization)
     changes = payload.dict(exclude_unset=True)
-    rules = changes.pop("rules", None) or []
+    rule_changes = changes.pop("rules", None) or []
     for field, value in changes.items():
         if value is None:
             raise ApiError(422, f"{field}: may not be null.", field=field)
         if field in ("send_window_start", "send_window_end"):
             value = dt.time.fromisoformat(value)
         setattr(program, field, value)
-    if program.send_window_start >= program.send_window_end:
-        raise ApiError(422, "send_window_end: must be later than send_window_start.", field="send_window_end")
-    # All or nothing: a refused rule leaves the program as it was.
-    with transaction.atomic():
-        for change in rules:
-            rule = program.rules.get(kind=change["kind"])
-            for field in ("enabled", "severity", "threshold"):
-                if change.get(field) is not None:
-                    setattr(rule, field, change[field])
-            try:
-                rule.full_clean()
-            except ValidationError as error:
-                raise ApiError(422, f"rules: {' '.join(error.messages)}", field="rules") from None
-            rule.save()
-        program.save()
+    try:
+        program.clean()
+    except ValidationError as error:
+        field, message = _first_problem(error)
+        raise ApiError(422, f"{field}: {message}", field=field) from None
+
+    rules = {rule.kind: rule for rule in program.rules.all()}
+    changed: dict[str, RuleSetting] = {}
+    for index, change in enumerate(rule_changes):
+        kind = change["kind"]
+        if kind not in rules:
+            # A program made without this row: it starts from the default.
+            severity, threshold = RuleSetting.DEFAULTS[kind]
+            rules[kind] = RuleSetting(program=program, kind=kind, severity=severity, threshold=threshold)
+        rule = changed[kind] = rules[kind]
+        for field in ("enabled", "severity", "threshold"):
+            if change.get(field) is not None:
+                setattr(rule, field, change[field])
+        problems = rule.problems()
+        if problems:
+            field, message = next(iter(problems.items()))
+            name = f"rules.{index}.{field}"
+            raise ApiError(422, f"{name}: {message}", field=name)
+
+    try:
+        with transaction.atomic():
+            if changes:
+                program.save(update_fields=list(changes))
+            for rule in changed.values():
+                rule.save()
+    except IntegrityError:
+        # Another PATCH created the same missing rule row a moment ago.
+        raise ApiError(409, "The program was changed at the same moment; send the change again.") from None
     return program_out(program)
 
 
@@ -129,22 +172,22 @@ def patch_program(request, program_id: int, payload: ProgramPatch):
 
 
 class MemberIn(Schema):
-    name: str = Field(max_length=200)
-    phone: str = Field(max_length=40)
-    timezone: str = Field(max_length=64)
+    name: str = Field(max_length=limits.PERSON_NAME_MAX)
+    phone: str = Field(max_length=limits.PHONE_INPUT_MAX)
+    timezone: str = Field(max_length=limits.TIMEZONE_NAME_MAX)
     language: Literal["en", "es"] = "en"
     program_id: int
     supporter_id: int
     checkin_time: str = Field(max_length=16, description='Local time "HH:MM"')
     consent: bool
-    consent_method: str = Field(default="recorded by staff", max_length=40)
-    consent_text_version: str | None = Field(default=None, max_length=40)
+    consent_method: str = Field(default="recorded by staff", max_length=limits.CONSENT_FIELD_MAX)
+    consent_text_version: str | None = Field(default=None, max_length=limits.CONSENT_FIELD_MAX)
 
 
 class MemberPatch(Schema):
-    name: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=40)
-    timezone: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, max_length=limits.PERSON_NAME_MAX)
+    phone: str | None = Field(default=None, max_length=limits.PHONE_INPUT_MAX)
+    timezone: str | None = Field(default=None, max_length=limits.TIMEZONE_NAME_MAX)
     language: Literal["en", "es"] | None = None
     program_id: int | None = None
     supporter_id: int | None = None

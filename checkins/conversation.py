@@ -3,7 +3,7 @@
 Order matters and is the same for every text:
 1. opt-out words stop everything at once (one confirmation, then silence);
 2. while opted out, only an opt-in word (or crisis words, which reach staff
-   without a text back) does anything;
+   with the 988 reply) does anything;
 3. HELP answers with the program's name, how to stop, and the crisis line;
 4. crisis words get the 988 reply and a crisis alert, inside or outside a check-in;
 5. inside an open check-in the text answers the current question;
@@ -35,13 +35,14 @@ def member_text(member: Member, message: Message) -> list[str]:
         if keyword is Keyword.OPT_IN and member.opt_in():
             return [say("opted_in", language)]
         if message.is_crisis:
-            _raise_crisis(member, message)
+            return _raise_crisis(member, message)
         return []
 
     if member.status == Member.Status.DISCHARGED:
-        # No texts go to a discharged member, but what they send still counts.
+        # No texts go to a discharged member, but what they send still counts,
+        # and crisis words get the 988 reply (CONTRACT §6).
         if message.is_crisis:
-            _raise_crisis(member, message)
+            return _raise_crisis(member, message)
         return []
 
     if keyword is Keyword.HELP:
@@ -121,7 +122,9 @@ def _raise_crisis(member: Member, message: Message, answer: Answer | None = None
     from alerts.crisis import raise_crisis
 
     raise_crisis(member, message=message, answer=answer)
-    return [member.program.crisis_text(member.language)] if member.can_receive_texts else []
+    # The 988 reply answers the member's own text, so it goes back even to a
+    # member who opted out or was discharged (CONTRACT §6).
+    return [member.program.crisis_text(member.language)]
 
 
 # A member who keeps texting outside a check-in hears back once in a while,

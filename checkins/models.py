@@ -3,28 +3,33 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.timezone import now as utc_now
 
 from accounts.models import Organization, Staff, short_name
+from config import limits
 
 LANGUAGES = [("en", "English"), ("es", "Español")]
 
 
-class Program(models.Model):
+class Program(limits.ErrorsOnShownFields, models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="programs")
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=limits.PROGRAM_NAME_MAX)
     checkin_window_minutes = models.PositiveIntegerField(
         default=180,
-        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        validators=[
+            MinValueValidator(limits.CHECKIN_WINDOW_MINUTES.min),
+            MaxValueValidator(limits.CHECKIN_WINDOW_MINUTES.max),
+        ],
         help_text="How long a member has to answer a check-in before it counts as missed.",
     )
     send_window_start = models.TimeField(default=dt.time(8, 0), help_text="Earliest local time for scheduled prompts.")
     send_window_end = models.TimeField(default=dt.time(20, 0), help_text="Latest local time for scheduled prompts.")
     ack_timeout_seconds = models.PositiveIntegerField(
         default=900,
-        validators=[MinValueValidator(5)],
+        validators=[MinValueValidator(limits.ACK_TIMEOUT_SECONDS.min)],
         help_text="How long a notified person has to acknowledge an alert before it escalates.",
     )
     max_reminders = models.PositiveIntegerField(
@@ -54,6 +59,33 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # Bounds that live in config.limits rather than in field validators, so
+    # that changing a limit needs no migration. The API and forms check the same.
+    LIMITED = {
+        "checkin_window_minutes": limits.CHECKIN_WINDOW_MINUTES,
+        "ack_timeout_seconds": limits.ACK_TIMEOUT_SECONDS,
+        "max_reminders": limits.MAX_REMINDERS,
+    }
+    TEXTS = {
+        "crisis_text_en": "The crisis reply in English",
+        "crisis_text_es": "The crisis reply in Spanish",
+        "help_text_en": "The HELP reply in English",
+        "help_text_es": "The HELP reply in Spanish",
+    }
+
+    def clean(self) -> None:
+        problems = {}
+        for field, bounds in self.LIMITED.items():
+            if getattr(self, field) not in bounds:
+                problems[field] = f"Must be {bounds.describe()}."
+        for field, label in self.TEXTS.items():
+            if not limits.PROGRAM_TEXT.min <= len(getattr(self, field) or "") <= limits.PROGRAM_TEXT.max:
+                problems[field] = f"{label} must be {limits.PROGRAM_TEXT.min} to {limits.PROGRAM_TEXT.max} characters."
+        if self.send_window_start and self.send_window_end and self.send_window_start >= self.send_window_end:
+            problems["send_window_end"] = "Must be later than the start of the window."
+        if problems:
+            raise ValidationError(problems)
 
     def crisis_text(self, language: str) -> str:
         return self.crisis_text_es if language == "es" else self.crisis_text_en
@@ -124,15 +156,17 @@ class Member(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="members")
     supporter = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="members")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=limits.PERSON_NAME_MAX)
     phone = models.CharField(max_length=20, help_text="E.164")
-    timezone = models.CharField(max_length=64, default="America/New_York")
+    timezone = models.CharField(max_length=limits.TIMEZONE_NAME_MAX, default="America/New_York")
     language = models.CharField(max_length=2, choices=LANGUAGES, default="en")
     checkin_time = models.TimeField(help_text="Local time of the daily check-in.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     consent_at = models.DateTimeField()
-    consent_method = models.CharField(max_length=40, help_text="How consent was given: verbal, written, web form …")
-    consent_text_version = models.CharField(max_length=40)
+    consent_method = models.CharField(
+        max_length=limits.CONSENT_FIELD_MAX, help_text="How consent was given: verbal, written, web form …"
+    )
+    consent_text_version = models.CharField(max_length=limits.CONSENT_FIELD_MAX)
     # The schedule's timer lives here: the tick claims rows whose time has come.
     next_checkin_at = models.DateTimeField(null=True, blank=True, db_index=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)

@@ -1,16 +1,23 @@
 """The django-ninja API root: `/api/v1`, bearer tokens, and errors shaped as
 `{"detail": ...}` that a person can act on."""
 
+import functools
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from accounts.access import ApiError, BearerAuth
+from accounts.models import ApiToken
 from accounts.api import router as staff_router
 from alerts.api import router as alerts_router
 from checkins.api import router as checkins_router
+from web.access import staff_of
 
 def without_nul(value):
     """PostgreSQL text cannot hold the NUL character; it carries no meaning in
@@ -32,6 +39,31 @@ class JsonParser(Parser):
         return without_nul(super().parse_querydict(data, list_fields, request))
 
 
+def for_staff_only(view):
+    """The docs page is for signed-in staff (a web session); unauthenticated
+    people are sent to sign in. The schema is for staff too (a session or a
+    bearer token), unless API_SCHEMA_PUBLIC is on (the default with DEBUG)."""
+
+    @functools.wraps(view)
+    @never_cache
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        is_schema = request.path.endswith("/openapi.json")
+        if is_schema and settings.API_SCHEMA_PUBLIC:
+            return view(request, *args, **kwargs)
+        if staff_of(request) is not None:
+            return view(request, *args, **kwargs)
+        if is_schema:
+            header = request.headers.get("Authorization", "")
+            if header.startswith("Bearer ") and ApiToken.find(header[len("Bearer "):].strip()) is not None:
+                return view(request, *args, **kwargs)
+            return JsonResponse(
+                {"detail": "Sign in first: send `Authorization: Bearer <token>` from POST /auth/token."}, status=401
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="Recovery check-ins API",
     version="1",
@@ -40,6 +72,7 @@ api = NinjaAPI(
     auth=BearerAuth(),
     parser=JsonParser(),
     urls_namespace="api",
+    docs_decorator=for_staff_only,
 )
 api.add_router("", staff_router)
 api.add_router("", checkins_router)
@@ -64,7 +97,10 @@ def api_error(request, exc: ApiError):
     body = {"detail": exc.detail}
     if exc.field:
         body["errors"] = [{"field": exc.field, "message": exc.detail}]
-    return api.create_response(request, body, status=exc.status)
+    response = api.create_response(request, body, status=exc.status)
+    for name, value in getattr(exc, "headers", {}).items():
+        response[name] = value
+    return response
 
 
 @api.exception_handler(Http404)

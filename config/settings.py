@@ -5,6 +5,8 @@ With no environment at all (and DEBUG on) the service runs embedded: SQLite
 under var/, tasks in-process, SMS printed to the console sandbox.
 """
 
+import re
+import secrets
 from pathlib import Path
 
 import environ
@@ -45,6 +47,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Answers /healthz before the host check and the HTTPS redirect, so the
+    # compose and load-balancer probes work over plain HTTP on 127.0.0.1.
+    "config.health.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -53,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.caching.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,6 +108,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # JS), straight from the apps: no collectstatic step, no CDN.
 WHITENOISE_USE_FINDERS = True
 
+AUTHENTICATION_BACKENDS = ["accounts.throttle.ThrottledModelBackend"]
+
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -114,7 +122,28 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PUBLIC_BASE_URL
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG and PUBLIC_BASE_URL.startswith("https://"):
+    # Behind the TLS proxy: the proxy must set X-Forwarded-Proto (and strip any
+    # value a client sent). Plain-HTTP requests are redirected to HTTPS, except
+    # the health probe and Twilio's webhooks (a redirected POST loses its body;
+    # their signatures are checked against PUBLIC_BASE_URL either way).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^sms/twilio/"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_REFERRER_POLICY = "same-origin"
+
+# The client address used by sign-in throttling: REMOTE_ADDR, unless this many
+# trusted proxies in front of the service append to X-Forwarded-For (then the
+# address the outermost trusted proxy saw). Never trust the header without them:
+# anyone can send it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
+
+# The API schema (/api/v1/openapi.json) is public only when this is on; the
+# docs page (/api/v1/docs) is always for signed-in staff.
+API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=DEBUG)
 
 # Bodies larger than this are refused with 400 before any view sees them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
@@ -149,7 +178,15 @@ CELERY_TIMEZONE = "UTC"
 
 # --- SMS -----------------------------------------------------------------------
 
-SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+# With DEBUG off there is no default: a production start must say how it texts.
+if "SMS_BACKEND" in env.ENVIRON:
+    SMS_BACKEND = env.str("SMS_BACKEND")
+elif DEBUG:
+    SMS_BACKEND = "console"
+else:
+    raise ImproperlyConfigured(
+        "SMS_BACKEND is missing: set it to 'twilio' (or 'console' to print texts instead of sending them)."
+    )
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
@@ -180,10 +217,18 @@ if SMS_BACKEND == "twilio":
 if SMS_MESSAGES_PER_SECOND <= 0:
     raise ImproperlyConfigured("SMS_MESSAGES_PER_SECOND must be a positive number.")
 
-# With the console backend, inbound webhooks from the sandbox are signed with
-# this token so that they go through exactly the same check as Twilio's.
-if not TWILIO_AUTH_TOKEN and SMS_BACKEND == "console":
-    TWILIO_AUTH_TOKEN = "sandbox-auth-token"
+# The SMS sandbox (/sandbox/: phones on screen that text the real webhook)
+# exists only with the console backend, and with DEBUG off only when
+# SMS_SANDBOX=true is set on purpose (unsafe in production: staff can then
+# text as any member of their organization).
+SMS_SANDBOX = env.bool("SMS_SANDBOX", default=DEBUG and SMS_BACKEND == "console")
+if SMS_SANDBOX and SMS_BACKEND != "console":
+    raise ImproperlyConfigured("SMS_SANDBOX=true needs SMS_BACKEND=console.")
+# The sandbox signs its webhooks in-process, so with no configured token it
+# uses a random one per process: there is no known, constant token anywhere.
+# Without the sandbox and without TWILIO_AUTH_TOKEN, every webhook is refused.
+if not TWILIO_AUTH_TOKEN and SMS_SANDBOX:
+    TWILIO_AUTH_TOKEN = secrets.token_urlsafe(32)
 
 # --- Logging -------------------------------------------------------------------
 # Message bodies, answers and full phone numbers never reach the logs. The
@@ -192,10 +237,17 @@ if not TWILIO_AUTH_TOKEN and SMS_BACKEND == "console":
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (400, 403, 404, 413 …) is logged as one line, never with a
+    # traceback: on the handler for every logger (django.security.* included),
+    # and on django.request itself so that every other handler sees it too.
+    "filters": {"refusals_without_traceback": {"()": "config.request_log.RefusalsWithoutTraceback"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["refusals_without_traceback"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["refusals_without_traceback"]},
         "twilio": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
@@ -214,5 +266,44 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# --- Sign-in throttling (accounts/throttle.py) ----------------------------------
+# One throttle for the web sign-in, POST /api/v1/auth/token and /admin/. Failed
+# sign-ins are counted per email from one client address, per client address
+# over all emails, and per email from anywhere (which never slows a client that
+# signed in to that email before). Past the allowance each further failure
+# doubles the wait, from LOGIN_BACKOFF_SECONDS up to LOGIN_BACKOFF_MAX_SECONDS:
+# a back-off, never a permanent lock.
 LOGIN_FAILURES_ALLOWED = env.int("LOGIN_FAILURES_ALLOWED", default=5)
-LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+LOGIN_IP_FAILURES_ALLOWED = env.int("LOGIN_IP_FAILURES_ALLOWED", default=30)
+LOGIN_ACCOUNT_FAILURES_ALLOWED = env.int("LOGIN_ACCOUNT_FAILURES_ALLOWED", default=20)
+LOGIN_BACKOFF_SECONDS = env.int("LOGIN_BACKOFF_SECONDS", default=60)
+LOGIN_BACKOFF_MAX_SECONDS = env.int("LOGIN_BACKOFF_MAX_SECONDS", default=900)
+for _name in ("LOGIN_FAILURES_ALLOWED", "LOGIN_IP_FAILURES_ALLOWED", "LOGIN_ACCOUNT_FAILURES_ALLOWED",
+              "LOGIN_BACKOFF_SECONDS", "LOGIN_BACKOFF_MAX_SECONDS"):  # fmt: skip
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a whole number of at least 1.")
+
+# --- API tokens ------------------------------------------------------------------
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be a whole number of days, at least 1.")
+
+# --- Placeholders ------------------------------------------------------------------
+# The values .env.example ships with are examples, not secrets: with DEBUG off
+# a setting still holding one refuses to start, naming the variable.
+PLACEHOLDER_PATTERNS = (r"change-?me", r"^your-", r"^(AC|MG)x{8,}$")
+if not DEBUG:
+    _checked = {
+        "SECRET_KEY": SECRET_KEY,
+        "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+        "TWILIO_MESSAGING_SERVICE_SID": TWILIO_MESSAGING_SERVICE_SID,
+        "TWILIO_FROM_NUMBER": TWILIO_FROM_NUMBER,
+        "POSTGRES_PASSWORD (in DATABASE_URL)": DATABASES["default"].get("PASSWORD") or "",
+    }
+    for _name, _value in _checked.items():
+        if any(re.search(pattern, str(_value), re.IGNORECASE) for pattern in PLACEHOLDER_PATTERNS):
+            raise ImproperlyConfigured(
+                f"{_name} still holds the placeholder from .env.example: set a real value."
+            )

@@ -11,3 +11,7 @@ urlpatterns = [
     path("sms/", include("sms.urls")),
     path("", include("web.urls")),
 ]
+
+# Styled pages for refused requests (JSON under /api/); see web/views/errors.py.
+handler403 = "web.views.errors.forbidden"
+handler404 = "web.views.errors.not_found"

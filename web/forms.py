@@ -1,31 +1,51 @@
 """Forms for the web app. Validation that matters beyond the form (lockout,
 enrolment rules, resolve rules) lives in the service functions the views call."""
 
-import datetime as dt
-
 from django import forms
 
 from accounts.models import Staff
-from alerts.acknowledgement import OUTCOME_MAX
 from alerts.models import Alert, RuleSetting, Severity
 from alerts.review import LogFilter
 from checkins.models import Program, Question
+from config import limits
 
 
 class SignInForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(max_length=200, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    email = forms.EmailField(max_length=limits.EMAIL_MAX, widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(max_length=limits.PASSWORD_MAX, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(max_length=OUTCOME_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+NOTE_TOO_LONG = f"Keep the note to {limits.NOTE_MAX:,} characters or fewer."
 
 
-class ResolveForm(forms.Form):
+class ProblemForm(forms.Form):
+    """A one-field form whose first error is shown as a page message."""
+
+    def problem(self) -> str:
+        return next(iter(error for errors in self.errors.values() for error in errors), "Check the form and try again.")
+
+
+class NoteForm(ProblemForm):
+    note = forms.CharField(
+        max_length=limits.NOTE_MAX,
+        error_messages={"required": "Write a note first.", "max_length": NOTE_TOO_LONG},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AcknowledgeForm(ProblemForm):
+    note = forms.CharField(required=False, max_length=limits.NOTE_MAX, error_messages={"max_length": NOTE_TOO_LONG})
+
+
+class ResolveForm(ProblemForm):
     outcome = forms.CharField(
-        max_length=OUTCOME_MAX,
+        max_length=limits.NOTE_MAX,
         label="Outcome",
         help_text="What happened, in a few words: “reached by phone, safe”.",
+        error_messages={
+            "required": "Write a short outcome note, for example “reached by phone, safe”.",
+            "max_length": NOTE_TOO_LONG,
+        },
         widget=forms.TextInput(attrs={"list": "outcomes", "autocomplete": "off"}),
     )
 
@@ -72,17 +92,23 @@ class LogFilterForm(forms.Form):
 
 
 class ProgramForm(forms.ModelForm):
+    """The schedule part of a program. Bounds come from config.limits, as in
+    PATCH /api/v1/programs/{id}; Program.clean() checks them again."""
+
     ack_timeout_seconds = forms.IntegerField(
-        min_value=5,
-        max_value=7 * 24 * 3600,
+        min_value=limits.ACK_TIMEOUT_SECONDS.min,
+        max_value=limits.ACK_TIMEOUT_SECONDS.max,
         label="Acknowledge within (seconds)",
-        help_text="After this long without an acknowledgement an alert escalates to supervisors.",
+        help_text="After this long without an acknowledgement an alert escalates to supervisors (at most 7 days).",
     )
-    max_reminders = forms.IntegerField(min_value=0, max_value=50, label="Reminders to supervisors")
+    max_reminders = forms.IntegerField(
+        min_value=limits.MAX_REMINDERS.min, max_value=limits.MAX_REMINDERS.max, label="Reminders to supervisors"
+    )
     checkin_window_minutes = forms.IntegerField(
-        min_value=5, max_value=24 * 60, label="Check-in stays open (minutes)",
+        min_value=limits.CHECKIN_WINDOW_MINUTES.min, max_value=limits.CHECKIN_WINDOW_MINUTES.max,
+        label="Check-in stays open (minutes)",
         help_text="How long a member has to answer before the check-in counts as missed.",
-    )
+    )  # fmt: skip
 
     class Meta:
         model = Program
@@ -93,18 +119,17 @@ class ProgramForm(forms.ModelForm):
             "send_window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "send_window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
-
-    def clean(self) -> dict:
-        data = super().clean()
-        start, end = data.get("send_window_start"), data.get("send_window_end")
-        if isinstance(start, dt.time) and isinstance(end, dt.time) and start >= end:
-            self.add_error("send_window_end", "Must be later than the start of the window.")
-        return data
+    # The sending window's order and every bound are checked again by
+    # Program.clean(), which is what makes them hold in the admin and the API too.
 
 
 class QuestionForm(forms.ModelForm):
-    text_en = forms.CharField(label="English", max_length=320, widget=forms.Textarea(attrs={"rows": 2}))
-    text_es = forms.CharField(label="Español", max_length=320, widget=forms.Textarea(attrs={"rows": 2}))
+    text_en = forms.CharField(
+        label="English", max_length=limits.QUESTION_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    text_es = forms.CharField(
+        label="Español", max_length=limits.QUESTION_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     class Meta:
         model = Question
@@ -112,7 +137,13 @@ class QuestionForm(forms.ModelForm):
 
 
 class RuleForm(forms.ModelForm):
-    threshold = forms.IntegerField(required=False, min_value=0, max_value=100)
+    """One rule's row on the settings page. The model's clean() has the last
+    word (locked rules, thresholds on the question's scale); this form only
+    offers what the model will accept and says why where it cannot."""
+
+    threshold = forms.IntegerField(
+        required=False, min_value=limits.THRESHOLD_ANY.min, max_value=limits.THRESHOLD_ANY.max
+    )
 
     class Meta:
         model = RuleSetting
@@ -120,15 +151,56 @@ class RuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.kind in RuleSetting.ALWAYS_ON:
-            self.fields["enabled"].disabled = True  # crisis rules are always on
-        if RuleSetting.DEFAULTS[self.instance.kind][1] is None:
+        kind = self.instance.kind
+        if RuleSetting.is_locked(kind):
+            # Always on: the checkbox is shown ticked and what is posted is ignored.
+            self.fields["enabled"].disabled = True
+            self.fields["severity"].choices = [
+                choice for choice in Severity.choices if choice[0] in RuleSetting.allowed_severities(kind)
+            ]
+            self.fields["severity"].error_messages["invalid_choice"] = self.locked_severity_message()
+        bounds = self.instance.threshold_range() if kind in RuleSetting.DEFAULTS else None
+        if bounds is None:
             self.fields["threshold"].disabled = True  # this rule has no threshold
+        else:
+            self.fields["threshold"].widget.attrs.update(min=bounds.min, max=bounds.max)
+
+    def locked_severity_message(self) -> str:
+        kind = self.instance.kind
+        return f"This rule cannot be set below {RuleSetting.LOCKED_AT_LEAST[kind]}: {RuleSetting.locked_reason(kind)}."
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = self.instance.kind
+        if RuleSetting.is_locked(kind):
+            # The disabled checkbox ignores what is posted; a post that asks
+            # in so many words to switch the rule off hears why it stays on.
+            name = self.add_prefix("enabled")
+            if name in self.data and not forms.CheckboxInput().value_from_datadict(self.data, self.files, name):
+                self.add_error(None, f"This rule cannot be switched off: {RuleSetting.locked_reason(kind)}.")
+        return data
 
 
-QuestionFormSet = forms.modelformset_factory(Question, form=QuestionForm, extra=0, can_delete=False, edit_only=True)
-RuleFormSet = forms.modelformset_factory(RuleSetting, form=RuleForm, extra=0, can_delete=False, edit_only=True)
+class _EditOnlyFormSet(forms.BaseModelFormSet):
+    def clean(self) -> None:
+        super().clean()
+        # edit_only never saves extra forms; a post that adds some was not made
+        # by this page, and says so rather than being half-applied.
+        if self.total_form_count() > self.initial_form_count():
+            raise forms.ValidationError("Rows cannot be added here.")
+
+
+QuestionFormSet = forms.modelformset_factory(
+    Question, form=QuestionForm, formset=_EditOnlyFormSet, extra=0, can_delete=False, edit_only=True,
+    max_num=100, absolute_max=100, validate_max=True,
+)  # fmt: skip
+RuleFormSet = forms.modelformset_factory(
+    RuleSetting, form=RuleForm, formset=_EditOnlyFormSet, extra=0, can_delete=False, edit_only=True,
+    max_num=len(RuleSetting.Kind), absolute_max=len(RuleSetting.Kind), validate_max=True,
+)  # fmt: skip
 
 
 class SandboxTextForm(forms.Form):
-    body = forms.CharField(max_length=1600, label="Reply", widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    body = forms.CharField(
+        max_length=limits.STAFF_TEXT_MAX, label="Reply", widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )

@@ -22,7 +22,9 @@ def test_creates_organization_program_and_supervisor_and_prints_token():
     organization = Organization.objects.get(name="Harbor Recovery")
     program = organization.programs.get()
     assert [q.key for q in program.active_questions()] == ["mood", "craving", "used", "safety"]
-    assert program.rules.count() == 10
+    from alerts.models import RuleSetting
+
+    assert program.rules.count() == len(RuleSetting.DEFAULTS), "every default rule"
     staff = Staff.objects.get(user__email="lead@example.org")
     assert staff.role == "supervisor" and staff.phone == "+15555550100"
     assert ApiToken.authenticate(lines[-1]) == staff

@@ -41,7 +41,7 @@ def test_supervisor_tunes_ack_timeout_and_a_rule(api, org, supervisor):
         ({"send_window_start": "21:00"}, "send_window_end"),
         ({"send_window_start": "8am"}, "send_window_start"),
         ({"send_window_end": "24:00"}, "send_window_end"),
-        ({"rules": [{"kind": "crisis_language", "enabled": False}]}, "rules"),
+        ({"rules": [{"kind": "crisis_language", "enabled": False}]}, "rules.0.enabled"),
         ({"rules": [{"kind": "made_up"}]}, "rules.0.kind"),
         ({"name": None}, "name"),
     ],

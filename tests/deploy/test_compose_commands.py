@@ -30,6 +30,7 @@ def production_env(redis_url):
         "DEBUG": "false",
         "SECRET_KEY": "compose-check-secret",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PUBLIC_BASE_URL": "https://checkins.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": redis_url,
         "SMS_BACKEND": "console",
@@ -58,19 +59,25 @@ def test_gunicorn_serves_with_production_settings(production_env):
         cwd=ROOT, env=production_env,
     )  # fmt: skip
     try:
-        docs = wait_until(lambda: _get(f"http://127.0.0.1:{port}/api/v1/openapi.json"), what="gunicorn")
-        assert docs.status_code == 200
-        assert _get(f"http://127.0.0.1:{port}/admin/login/").status_code == 200
+        # The first request through the URL configuration loads it, which can take a while.
+        sign_in = wait_until(lambda: _get(f"http://127.0.0.1:{port}/admin/login/"), what="gunicorn")
+        assert sign_in.status_code == 200
+        # With DEBUG off the API schema is for staff only.
+        assert _get(f"http://127.0.0.1:{port}/api/v1/openapi.json").status_code == 401
         assert _get(f"http://127.0.0.1:{port}/static/ninja/swagger-ui.css").status_code == 200
         assert _get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
+        # PUBLIC_BASE_URL is https: plain HTTP that did not come through the TLS proxy is redirected.
+        plain = requests.get(f"http://127.0.0.1:{port}/login/", timeout=5, allow_redirects=False)
+        assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
     finally:
         web.terminate()
         web.wait(timeout=10)
 
 
 def _get(url: str):
+    """A request as the TLS proxy in front forwards it."""
     try:
-        return requests.get(url, timeout=2)
+        return requests.get(url, timeout=5, headers={"X-Forwarded-Proto": "https"})
     except requests.RequestException:
         return None
 

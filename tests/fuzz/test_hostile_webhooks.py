@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from sms.models import Message
 from sms.webhooks import signature_for
 from tests.fuzz.conftest import FUZZ_EXAMPLES
+from tests.fuzz.production_server import production_server  # noqa: F401 - a fixture
 
 INBOUND, STATUS = "/sms/twilio/inbound", "/sms/twilio/status"
 
@@ -79,3 +80,44 @@ def test_an_unsigned_or_wrongly_signed_form_changes_nothing(client, params):
     response = client.post(INBOUND, params, HTTP_X_TWILIO_SIGNATURE="d3Jvbmc=")
     assert response.status_code == 403
     assert not Message.objects.exists()
+
+
+MALFORMED = [
+    (b"MessageSid=SM1&From=%2B1555&Body=" + b"x" * 400_000, "application/x-www-form-urlencoded"),
+    (b'{"MessageSid": "SM1", "From": "+15555550100", "Body": "4"}', "application/json"),
+    (b"%%%%&&&===%zz%", "application/x-www-form-urlencoded"),
+    (b"\xff\xfe\x00garbage\x80", "application/x-www-form-urlencoded"),
+    (b"--x\r\nContent-Disposition: form-data; name=Body\r\n\r\n4\r\n--x--", "multipart/form-data; boundary=x"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_hostile_webhooks_against_the_production_server(production_server, transactional_db):  # noqa: F811
+    """The same hostility, signed with the server's token, at gunicorn with DEBUG off."""
+    import requests
+
+    from tests.factories import MemberFactory
+
+    log_start = production_server.log_size()
+    member = MemberFactory()
+    for body, content_type in MALFORMED:
+        for path in (INBOUND, STATUS):
+            response = requests.post(production_server.url + path, data=body, timeout=30,
+                                     headers={"Content-Type": content_type, "X-Twilio-Signature": "bm9wZQ=="})  # fmt: skip
+            assert response.status_code in (400, 403, 413)
+
+    @settings(max_examples=max(20, FUZZ_EXAMPLES // 4), deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(params=fields, path=st.sampled_from([INBOUND, STATUS]), as_member=st.booleans())
+    def run(params, path, as_member):
+        if as_member:
+            params = {**params, "From": member.phone}
+        signed = requests.post(production_server.url + path, data=params, timeout=30,
+                               headers={"X-Twilio-Signature": production_server.sign(path, params)})  # fmt: skip
+        assert signed.status_code in (200, 204, 400), signed.status_code
+        unsigned = requests.post(production_server.url + path, data=params, timeout=30)
+        assert unsigned.status_code == 403
+
+    run()
+    production_server.assert_no_server_error_logged(since=log_start)

@@ -1,5 +1,6 @@
-"""The SMS sandbox: only with the console backend, only for signed-in staff,
-only phones the staff member may see; typed replies go through the real,
+"""The SMS sandbox: only with the console backend and SMS_SANDBOX on (by
+default only with DEBUG on), only for signed-in staff, only their own phone
+and the phones of members they may see; typed replies go through the real,
 signed inbound webhook."""
 
 from unittest import mock
@@ -28,16 +29,42 @@ def test_the_sandbox_is_for_signed_in_staff(client, member):
     assert not Message.objects.exists()
 
 
-def test_a_supervisor_sees_every_phone_of_the_organization_and_no_other(
+def test_the_sandbox_is_off_unless_switched_on(signed_in, settings, supervisor, member):
+    """With DEBUG off SMS_SANDBOX defaults to off (tests/deploy/test_settings.py)."""
+    settings.SMS_SANDBOX = False
+    client = signed_in(supervisor)
+    assert client.get("/sandbox/").status_code == 404
+    assert client.post(f"/sandbox/m{member.pk}/send", {"body": "hi"}).status_code == 404
+    assert "SMS sandbox" not in client.get("/").content.decode()
+    assert not Message.objects.exists()
+
+
+def test_a_supervisor_sees_the_organizations_members_and_only_their_own_staff_phone(
     signed_in, supervisor, supporter, member, other_member, outsider
 ):
     from tests.factories import MemberFactory
 
     stranger = MemberFactory(organization=outsider.organization, supporter__organization=outsider.organization)
     page = signed_in(supervisor).get("/sandbox/").content.decode()
-    for phone in (supervisor.phone, supporter.phone, member.phone, other_member.phone):
+    for phone in (supervisor.phone, member.phone, other_member.phone):
         assert phone in page
+    assert supporter.phone not in page, "another staff member's phone is not the supervisor's to text from"
     assert stranger.phone not in page and outsider.phone not in page
+
+
+def test_a_supervisor_cannot_acknowledge_as_another_staff_member(
+    signed_in, supervisor, supporter, member, django_capture_on_commit_callbacks
+):
+    from tests.web.conftest import raise_alert
+
+    alert = raise_alert(member)
+    client = signed_in(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        for body in ("ACK", f"ACK {alert.pk}"):
+            assert client.post(f"/sandbox/s{supporter.pk}/send", {"body": body}).status_code == 404
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.OPEN
+    assert not Message.objects.filter(direction=Message.Direction.INBOUND).exists()
 
 
 def test_a_supporter_sees_their_members_and_their_own_phone(signed_in, supporter, supervisor, member, other_member):
@@ -100,7 +127,7 @@ def test_the_whole_loop_from_checkin_to_escalation(
             ).status_code == 204
     alert = Alert.objects.get(member=member)
     assert alert.severity == "urgent"
-    threads = client.get("/sandbox/threads").content.decode()
+    threads = signed_in(supporter).get("/sandbox/threads").content.decode()
     assert f"URGENT check-in alert for Dana W. (alert {alert.pk})" in threads
     assert member.checkins.get().status == CheckIn.Status.COMPLETED
 

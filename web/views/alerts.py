@@ -10,7 +10,7 @@ from accounts.access import visible_alerts
 from alerts.acknowledgement import ResolveError, acknowledge, add_note, resolve
 from alerts.models import Alert, AlertEvent
 from web.access import staff_required
-from web.forms import NoteForm, ResolveForm
+from web.forms import AcknowledgeForm, NoteForm, ResolveForm
 
 WEB = AlertEvent.Channel.WEB
 
@@ -57,8 +57,14 @@ def alert_page(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_POST
 @staff_required
 def acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Takes an optional `note`, as the API does: checked before anything is
+    stored, and stored with the acknowledgement or not at all."""
     alert = _alert(request, alert_id)
-    if acknowledge(alert, by=request.staff, channel=WEB):
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.problem())
+        return _back(request, alert)
+    if acknowledge(alert, by=request.staff, channel=WEB, note=form.cleaned_data["note"]):
         messages.success(request, f"Alert {alert.pk} acknowledged: escalation stopped.")
     else:
         who = alert.acknowledged_by.name if alert.acknowledged_by else "someone"
@@ -73,7 +79,7 @@ def note_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     form = NoteForm(request.POST)
     try:
         if not form.is_valid():
-            raise ResolveError("Write a note of 1 to 1000 characters.")
+            raise ResolveError(form.problem())
         add_note(alert, by=request.staff, channel=WEB, note=form.cleaned_data["note"])
     except ResolveError as error:
         messages.error(request, str(error))
@@ -86,8 +92,11 @@ def note_view(request: HttpRequest, alert_id: int) -> HttpResponse:
 @staff_required
 def resolve_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = _alert(request, alert_id)
+    form = ResolveForm(request.POST)
     try:
-        resolve(alert, by=request.staff, channel=WEB, outcome=request.POST.get("outcome", ""))
+        if not form.is_valid():
+            raise ResolveError(form.problem())
+        resolve(alert, by=request.staff, channel=WEB, outcome=form.cleaned_data["outcome"])
     except ResolveError as error:
         messages.error(request, str(error))
     else:

@@ -1,6 +1,6 @@
 """Signing in and out. The sign-in checks credentials through
-accounts.staffing.check_credentials, so the web form and the API's token call
-share one failure count and one lockout per email."""
+accounts.staffing.check_credentials, so the web form, the API's token call and
+/admin/ share one throttle (accounts/throttle.py)."""
 
 import logging
 
@@ -14,7 +14,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.staffing import LockedOut, check_credentials
+from accounts.staffing import check_credentials
+from accounts.throttle import Throttled
 from web.access import staff_of
 from web.forms import SignInForm
 
@@ -37,26 +38,31 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     error = ""
     status = 200
+    retry_after = 0
     if request.method == "POST" and form.is_valid():
         try:
-            staff = check_credentials(form.cleaned_data["email"], form.cleaned_data["password"])
-        except LockedOut:
+            staff = check_credentials(request, form.cleaned_data["email"], form.cleaned_data["password"])
+        except Throttled as throttled:
             staff = None
             status = 429
-            minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
-            error = f"Too many failed sign-ins for this email. Try again in {minutes} minutes, or ask your operator."
+            retry_after = throttled.retry_after
+            minutes = f"{throttled.minutes} minute{'s' if throttled.minutes != 1 else ''}"
+            error = f"Too many failed sign-ins from here. Try again in {minutes}, or ask your operator."
         else:
             if staff is None:
                 error = "That email and password do not match a staff account."
         if staff is not None:
             # login() rotates the session key: a session fixed before sign-in is useless after it.
-            login(request, staff.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, staff.user)  # the backend authenticate() recorded on the user
             return redirect(_next_url(request))
     elif request.method == "POST":
         status = 400
         error = "Enter your email and password."
-    return render(request, "web/sign_in.html", {"form": form, "error": error, "next": _next_url(request)},
-                  status=status)
+    response = render(request, "web/sign_in.html", {"form": form, "error": error, "next": _next_url(request)},
+                      status=status)  # fmt: skip
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST

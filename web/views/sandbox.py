@@ -1,12 +1,15 @@
-"""The SMS sandbox: a phone on screen for each member and staff member, for
-trying the whole loop without a Twilio account.
+"""The SMS sandbox: phones on screen, for trying the whole loop without a
+Twilio account.
 
-It exists only with SMS_BACKEND=console (everywhere else it is a 404), and
-only for signed-in staff, who see the phones they could see anyway: a
-supervisor every member and staff member of the organization, a supporter
-their own members and their own phone. A typed reply is posted to the real
-inbound webhook view, signed the way Twilio signs it, so it passes the same
-signature check and the same code path as a text from a real phone.
+It exists only when settings.SMS_SANDBOX is on (by default only with DEBUG on
+and SMS_BACKEND=console; everywhere else it is a 404), and only for signed-in
+staff. A staff member texts from their own phone and from the phones of the
+members they may see (a supervisor: every member of the organization; a
+supporter: their own members), never from another staff member's phone: an
+ACK from the sandbox is always the signed-in person's own. A typed reply is
+posted to the real inbound webhook view, signed the way Twilio signs it, so it
+passes the same signature check and the same code path as a text from a real
+phone.
 """
 
 import uuid
@@ -33,15 +36,15 @@ SANDBOX_TO = "+15555550000"  # the program's number, as the sandbox phones see i
 
 
 def sandbox_enabled() -> bool:
-    return settings.SMS_BACKEND == "console"
+    return settings.SMS_SANDBOX and settings.SMS_BACKEND == "console"
 
 
 def sandbox_only(view):
-    """404 unless the console backend is on; checked before anything else runs."""
+    """404 unless the sandbox is on; checked before anything else runs."""
 
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not sandbox_enabled():
-            raise Http404("The SMS sandbox is only available with SMS_BACKEND=console.")
+            raise Http404("The SMS sandbox is off.")
         return view(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
@@ -60,10 +63,7 @@ class SandboxPhone:
 
 
 def _staff_phones(request: HttpRequest):
-    if request.staff.is_supervisor:
-        return Staff.objects.filter(organization_id=request.staff.organization_id, user__is_active=True).order_by(
-            "role", "name"
-        )
+    """Only the signed-in person's own phone: nobody acts as another staff member here."""
     return Staff.objects.filter(pk=request.staff.pk)
 
 

@@ -32,6 +32,6 @@ class Command(BaseCommand):
                 password=password,
             )
         except StaffError as error:
-            raise CommandError(f"{error.field}: {error.message}") from None
+            raise CommandError(f"{error.field}: {error.message}" if error.field else error.message) from None
         self.stdout.write(f"Created supervisor {staff.email} (staff id {staff.id}).")
         self.stdout.write(ApiToken.issue(staff))
