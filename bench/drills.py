@@ -303,7 +303,7 @@ def drill_status_callbacks(stack: Stack) -> str:
 
     from alerts.models import AlertEvent
     from sms.models import Message
-    from sms.webhooks import signature_for
+    from devtools.twilio_signing import signature_for
     from urllib.parse import urlencode
 
     from alerts.models import Alert

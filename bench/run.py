@@ -132,7 +132,7 @@ def mark_prompts_sent() -> None:
 
 
 def signed(phone: str, body: str, sid: str, path: str = INBOUND) -> Signed:
-    from sms.webhooks import signature_for
+    from devtools.twilio_signing import signature_for
 
     params = {"MessageSid": sid, "AccountSid": "AC" + "b" * 32, "From": phone, "To": "+15555550000", "Body": body,
               "NumMedia": "0"}  # fmt: skip
@@ -394,7 +394,7 @@ def bench_reader_and_rules() -> list[Row]:
     from alerts import rules
     from checkins import reader
     from checkins.models import Answer, CheckIn
-    from checkins.simulation import MISREAD, NO, NUMBER_WORDS, SCALE_STYLES, YES
+    from devtools.simulation import MISREAD, NO, NUMBER_WORDS, SCALE_STYLES, YES
 
     rng = random.Random(11)
     corpus = []

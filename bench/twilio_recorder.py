@@ -8,7 +8,7 @@ import json
 import sys
 import time
 
-from sms.local_twilio import LocalTwilio, SentMessage
+from devtools.local_twilio import LocalTwilio, SentMessage
 
 
 def recipient_key(number: str) -> str:

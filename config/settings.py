@@ -5,6 +5,7 @@ With no environment at all (and DEBUG on) the service runs embedded: SQLite
 under var/, tasks in-process, SMS printed to the console sandbox.
 """
 
+import importlib.util
 import re
 import secrets
 from pathlib import Path
@@ -45,6 +46,9 @@ INSTALLED_APPS = [
     "sms",
     "web",
 ]
+# Development tools (`manage.py simulate`) exist in a checkout with DEBUG on; the image has no devtools/.
+if DEBUG and importlib.util.find_spec("devtools") is not None:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     # Answers /healthz before the host check and the HTTPS redirect, so the

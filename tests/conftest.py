@@ -4,6 +4,8 @@ import shutil
 
 import pytest
 
+from devtools.local_twilio import LocalTwilio
+from devtools.twilio_signing import signature_for, signed_post
 from tests.environment import HAVE_POSTGRES, HAVE_REDIS, IN_CI, REDIS_URL
 
 CHROMIUM = shutil.which("chromium")
@@ -123,30 +125,24 @@ def new_sid(prefix: str = "SM") -> str:
 
 
 class Phone:
-    """Texting the system the way Twilio delivers texts: a signed form POST."""
+    """Texting the system the way Twilio delivers texts: a form POST signed by devtools.twilio_signing."""
 
     def __init__(self, client, capture):
         self.client = client
         self.capture = capture
 
     def text(self, phone: str, body: str, sid: str | None = None, to: str = "+15555550000", signature=None):
-        from sms.webhooks import signature_for
-
         params = {"MessageSid": sid or new_sid(), "From": phone, "To": to, "Body": body, "NumMedia": "0"}
         signature = signature if signature is not None else signature_for("/sms/twilio/inbound", params)
         with self.capture(execute=True):
             return self.client.post("/sms/twilio/inbound", params, HTTP_X_TWILIO_SIGNATURE=signature)
 
     def status(self, sid: str, status: str, error_code: str | None = None):
-        from sms.webhooks import signature_for
-
         params = {"MessageSid": sid, "MessageStatus": status}
         if error_code:
             params["ErrorCode"] = error_code
         with self.capture(execute=True):
-            return self.client.post(
-                "/sms/twilio/status", params, HTTP_X_TWILIO_SIGNATURE=signature_for("/sms/twilio/status", params)
-            )
+            return signed_post(self.client, "/sms/twilio/status", params)
 
 
 @pytest.fixture
@@ -165,7 +161,6 @@ def replies(response) -> list[str]:
 def twilio(settings):
     """A Twilio-compatible server on localhost, with the real SDK pointed at it."""
     from sms.backends import _backend
-    from sms.local_twilio import LocalTwilio
 
     server = LocalTwilio(auth_token="test-auth-token").start()
     settings.SMS_BACKEND = "twilio"

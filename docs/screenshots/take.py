@@ -411,7 +411,7 @@ class Story:
 
     # -- the two ways in: a signed text, and the web app ---------------------------------
     def text(self, phone: str, body: str) -> None:
-        from sms.webhooks import signature_for
+        from devtools.twilio_signing import signature_for
 
         path = "/sms/twilio/inbound"
         params = {"MessageSid": f"SMdemo{next(self.sids):026d}", "From": phone, "To": TWILIO_NUMBER, "Body": body}

@@ -5,6 +5,7 @@ health probe and Twilio's webhooks still answering), API docs for staff only."""
 import pytest
 from django.test import Client
 
+from devtools.twilio_signing import signature_for
 from tests.conftest import Api
 from tests.factories import token_for
 
@@ -94,8 +95,6 @@ def test_the_health_probe_answers_over_plain_http_on_any_host(behind_tls_proxy):
 
 
 def test_webhooks_are_not_redirected_when_the_proxy_drops_the_scheme(behind_tls_proxy, member):
-    from sms.webhooks import signature_for
-
     params = {"MessageSid": "SM" + "a" * 32, "From": member.phone, "To": "+15555550000", "Body": "hi"}
     signed = behind_tls_proxy.post(
         "/sms/twilio/inbound", params, HTTP_X_TWILIO_SIGNATURE=signature_for("/sms/twilio/inbound", params)

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from twilio.request_validator import RequestValidator
-
-from tests.integration.stack import free_port, wait_until
+from devtools.processes import free_port, wait_until
+from devtools.twilio_signing import compute_signature
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -34,7 +33,7 @@ class ProductionServer:
         return self.log.read_text(errors="replace")
 
     def sign(self, path: str, params: dict) -> str:
-        return RequestValidator(AUTH_TOKEN).compute_signature(self.url + path, params)
+        return compute_signature(self.url + path, params, AUTH_TOKEN)
 
     def log_size(self) -> int:
         return self.log.stat().st_size

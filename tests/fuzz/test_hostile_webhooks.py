@@ -5,16 +5,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devtools.twilio_signing import signed_post
 from sms.models import Message
-from sms.webhooks import signature_for
 from tests.fuzz.conftest import FUZZ_EXAMPLES
 from tests.fuzz.production_server import production_server  # noqa: F401 - a fixture
 
 INBOUND, STATUS = "/sms/twilio/inbound", "/sms/twilio/status"
-
-
-def signed_post(client, path: str, params: dict, **extra):
-    return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature_for(path, params), **extra)
 
 
 @pytest.mark.django_db

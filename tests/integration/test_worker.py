@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from alerts.models import Alert
-from sms.local_twilio import LocalTwilio
+from devtools.local_twilio import LocalTwilio
+from devtools.processes import IntegrationStack, wait_until
+from devtools.twilio_signing import signature_for
 from sms.models import Message
-from sms.webhooks import signature_for
 from tests.conftest import new_sid
-from tests.integration.stack import Stack, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +31,8 @@ def stack_factory(redis_url, twilio_server):
     redis.Redis.from_url(redis_url).flushdb()
     stacks = []
 
-    def make(**kwargs) -> Stack:
-        stack = Stack(redis_url, twilio_server.base_url, **kwargs)
+    def make(**kwargs) -> IntegrationStack:
+        stack = IntegrationStack(redis_url, twilio_server.base_url, **kwargs)
         stacks.append(stack)
         return stack
 
@@ -41,7 +41,7 @@ def stack_factory(redis_url, twilio_server):
         stack.stop()
 
 
-def text(stack: Stack, phone: str, body: str) -> requests.Response:
+def text(stack: IntegrationStack, phone: str, body: str) -> requests.Response:
     params = {"MessageSid": new_sid(), "From": phone, "To": "+15555550000", "Body": body}
     return requests.post(
         f"{stack.url}/sms/twilio/inbound",

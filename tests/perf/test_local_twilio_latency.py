@@ -1,4 +1,4 @@
-from sms.local_twilio import _Handler
+from devtools.local_twilio import _Handler
 
 
 def test_kept_alive_requests_are_not_held_back_by_nagle():

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from checkins.models import CheckIn, Member
 from checkins.schedule import start_due_checkins
+from devtools.twilio_signing import signature_for
 from sms.models import Message
 from tests.factories import MemberFactory
 
@@ -74,7 +75,6 @@ def test_an_answer_webhook_runs_eleven_statements_at_most(member, client, django
     # questions, the answers a conditional question needs, move the check-in on,
     # the flood limit's count, log the reply, commit. The rules run in a task.
     from checkins.schedule import start_checkin
-    from sms.webhooks import signature_for
 
     start_checkin(member)
     params = {"MessageSid": "SM" + "e" * 32, "From": member.phone, "To": "+15555550000", "Body": "4"}

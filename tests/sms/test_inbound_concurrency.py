@@ -6,8 +6,8 @@ from django.test import Client
 
 from checkins.models import Answer
 from checkins.schedule import start_checkin
+from devtools.twilio_signing import signature_for
 from sms.models import Message
-from sms.webhooks import signature_for
 from tests.conftest import new_sid
 from tests.together import run_together
 

@@ -1,6 +1,7 @@
 import pytest
 
 from checkins.models import Answer
+from devtools.twilio_signing import signature_for
 from sms.models import Message
 from tests.conftest import new_sid, replies
 
@@ -22,8 +23,6 @@ def test_missing_signature_is_403(client, member):
 def test_signature_is_checked_against_public_base_url_not_host(phone, member, settings):
     settings.PUBLIC_BASE_URL = "https://somewhere-else.example"
     # Signed for https://checkins.test (the test environment's PUBLIC_BASE_URL) → refused here.
-    from sms.webhooks import signature_for
-
     params = {"MessageSid": new_sid(), "From": member.phone, "To": "+15555550000", "Body": "hi"}
     settings.PUBLIC_BASE_URL = "https://checkins.test"
     signature = signature_for("/sms/twilio/inbound", params)
@@ -70,8 +69,6 @@ def test_duplicate_message_sid_three_times_is_one_message_one_answer(phone, memb
     ],
 )
 def test_malformed_inbound_is_400_and_stores_nothing(phone, db, params):
-    from sms.webhooks import signature_for
-
     response = phone.client.post(
         "/sms/twilio/inbound", params, HTTP_X_TWILIO_SIGNATURE=signature_for("/sms/twilio/inbound", params)
     )
@@ -113,8 +110,6 @@ def test_crisis_reply_gets_through_a_flood(phone, member):
 
 @pytest.mark.parametrize("path", ["/sms/twilio/inbound", "/sms/twilio/status"])
 def test_a_message_sid_that_is_not_an_id_is_400(phone, db, path):
-    from sms.webhooks import signature_for
-
     params = {"MessageSid": "SM\x00; DROP", "From": "+13125550000", "MessageStatus": "delivered", "Body": "hi"}
     response = phone.client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature_for(path, params))
     assert response.status_code == 400

@@ -1,4 +1,5 @@
-"""Tests for sms.local_twilio against the real twilio SDK. Plain pytest: no Django, no database."""
+"""Tests for devtools.local_twilio (and the signer it shares, devtools.twilio_signing)
+against the real twilio SDK. Plain pytest: no Django, no database."""
 
 import os
 import signal
@@ -16,10 +17,10 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from sms.local_twilio import (
-    INVALID_TO, RATE_LIMITED, SERVER_ERROR, UNSUBSCRIBED, LocalTwilio,
-    compute_signature, compute_signature_stdlib, count_segments, mask_number,
+from devtools.local_twilio import (
+    INVALID_TO, RATE_LIMITED, SERVER_ERROR, UNSUBSCRIBED, LocalTwilio, count_segments, mask_number,
 )
+from devtools.twilio_signing import compute_signature, compute_signature_stdlib
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token"
@@ -358,7 +359,7 @@ def test_cli_prints_no_body():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))]
         + [p for p in [os.environ.get("PYTHONPATH")] if p]))
-    proc = subprocess.Popen([sys.executable, "-m", "sms.local_twilio", "--port", "0", "--auth-token", "cli-token"],
+    proc = subprocess.Popen([sys.executable, "-m", "devtools.local_twilio", "--port", "0", "--auth-token", "cli-token"],
                             stdout=subprocess.PIPE, text=True, env=env)
     try:
         banner = proc.stdout.readline()

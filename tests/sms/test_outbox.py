@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from devtools.local_twilio import INVALID_TO, RATE_LIMITED, SERVER_ERROR, UNSUBSCRIBED
 from sms import outbox
-from sms.local_twilio import INVALID_TO, RATE_LIMITED, SERVER_ERROR, UNSUBSCRIBED
 from sms.models import Message
 
 pytestmark = pytest.mark.django_db

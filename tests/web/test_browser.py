@@ -18,7 +18,7 @@ from django.utils import timezone
 from alerts import escalation
 from alerts.models import Alert
 from checkins.schedule import start_checkin
-from sms.webhooks import signature_for
+from devtools.twilio_signing import signature_for
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
 # test makes between browser steps are ordinary blocking calls.

@@ -1,6 +1,12 @@
-"""The production shape, started by a test: gunicorn and Celery worker
-processes over the test's PostgreSQL database and a Redis broker, with the
-Twilio SDK pointed at a local Twilio-compatible server."""
+"""Starting the real processes and waiting for them, for tests, drills and the bench.
+
+The primitives (a free port, waiting for a port or a condition, where the
+interpreter lives) are shared by the integration tests' `IntegrationStack` below
+and by bench/procs.py's `Stack` (a throwaway Redis and PostgreSQL, beat,
+several workers, a recording LocalTwilio, logs per process).
+"""
+
+from __future__ import annotations
 
 import os
 import signal
@@ -8,15 +14,20 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import requests
 from celery import Celery
 from django.conf import settings
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+T = TypeVar("T")
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+BIN = Path(PYTHON).parent
 
 
 def free_port() -> int:
@@ -25,7 +36,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until(condition, timeout: float = 20.0, what: str = "condition"):
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing answered on port {port} within {timeout} s")
+
+
+def wait_until(condition: Callable[[], T], timeout: float = 20.0, what: str = "condition") -> T:
     """Poll a condition: the processes under test work at their own pace."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -36,7 +58,14 @@ def wait_until(condition, timeout: float = 20.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-class Stack:
+class IntegrationStack:
+    """The production shape, started by a test: gunicorn and Celery worker
+    processes over the test's PostgreSQL database and a Redis broker, with the
+    Twilio SDK pointed at a local Twilio-compatible server."""
+
+    # The interpreter running the tests, whichever virtualenv that is.
+    bin = Path(sys.executable).parent
+
     def __init__(self, redis_url: str, twilio_base_url: str, messages_per_second: float = 1000, lease_seconds: float = 30):
         db = connection.settings_dict
         self.port = free_port()
@@ -72,7 +101,7 @@ class Stack:
 
     def start_web(self) -> None:
         self.web = subprocess.Popen(
-            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+            [str(self.bin / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
              "--threads", "4", "--log-level", "warning"],
             cwd=ROOT, env=self.env,
         )  # fmt: skip
@@ -87,7 +116,7 @@ class Stack:
 
     def start_worker(self) -> None:
         self.worker = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "2", "--pool", "prefork",
+            [str(self.bin / "celery"), "-A", "config", "worker", "--concurrency", "2", "--pool", "prefork",
              "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=self.env,
         )  # fmt: skip

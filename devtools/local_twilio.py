@@ -1,4 +1,5 @@
-"""A small local stand-in for Twilio's Messages API (2010-04-01), standard library only.
+"""A small local stand-in for Twilio's Messages API (2010-04-01): the standard library
+plus the shared webhook signer (devtools.twilio_signing).
 
 The official ``twilio`` SDK talks to it when its HTTP client rewrites
 ``https://api.twilio.com`` to ``LocalTwilio.base_url``. Used by tests, benchmarks,
@@ -13,6 +14,11 @@ nothing here logs or prints a message body.
 Order of a create: basic auth -> field validation -> fail_next -> fail_for -> record
 the message -> wait (delay_seconds, hold gate) -> answer. A message is recorded
 *before* the wait, like Twilio accepting it and the response being slow or lost.
+
+On its own: `python -m devtools.local_twilio --port 9999` prints one line per accepted
+message (sid, masked number, length; never the body).
+
+Over 400 lines because it is one idea: one fake of one API (create, fetch, callbacks).
 """
 
 from __future__ import annotations
@@ -21,7 +27,6 @@ import argparse
 import base64
 import dataclasses
 import email.utils
-import hashlib
 import hmac
 import json
 import re
@@ -36,6 +41,8 @@ import uuid
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Optional, Union
+
+from devtools.twilio_signing import compute_signature
 
 API_VERSION = "2010-04-01"
 # Sender reported in callbacks when a message went through a Messaging Service without
@@ -55,22 +62,6 @@ _FETCH_PATH = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages/([^/]+)\.json$
 _GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
                  "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
 _GSM_EXTENDED = set("^{}\\[~]|€\f")  # each costs two GSM-7 septets
-
-
-def compute_signature(url: str, params: dict[str, str], auth_token: str) -> str:
-    """X-Twilio-Signature for a form POST; uses the SDK's implementation when installed."""
-    try:
-        from twilio.request_validator import RequestValidator
-    except ImportError:
-        return compute_signature_stdlib(url, params, auth_token)
-    return RequestValidator(auth_token).compute_signature(url, params)
-
-
-def compute_signature_stdlib(url: str, params: dict[str, str], auth_token: str) -> str:
-    """Twilio's scheme: base64(HMAC-SHA1(auth_token, url + name1 + value1 + ...)), names sorted."""
-    payload = url + "".join(name + params[name] for name in sorted(params))
-    digest = hmac.new(auth_token.encode("utf-8"), payload.encode("utf-8"), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode("ascii")
 
 
 def count_segments(body: str) -> int:

@@ -1,6 +1,6 @@
 """A synthetic population driven through the real system, on a clock that advances.
 
-`python manage.py simulate --members N --days D --seed S` builds an organization
+`python manage.py simulate --members N --days D --seed S` (DEBUG on: `make simulate`) builds an organization
 of N members with supporters and supervisors, then plays D days:
 
 - the clock is frozen with time-machine and moved forward in steps; at each
@@ -20,6 +20,8 @@ Supporters acknowledge by texting ACK after a delay; some never do, so the
 alert escalates and a supervisor acknowledges.
 
 Nothing prints a message body or a full phone number.
+
+Over 400 lines because it is one idea: a population, its personas and the clock that plays them.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ import time
 from collections import Counter
 from typing import Callable, TextIO
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -50,9 +54,12 @@ from alerts.models import Alert, AlertEvent
 from checkins import schedule
 from checkins.models import CheckIn, Member
 from checkins.programs import get_or_create_organization
+from config.celery import app
+from devtools.local_twilio import LocalTwilio
+from devtools.twilio_signing import signed_post
 from sms import outbox
+from sms.backends import _backend
 from sms.models import Message
-from sms.webhooks import signature_for
 
 TICK = dt.timedelta(minutes=2)
 TWILIO_NUMBER = "+15555550000"
@@ -261,11 +268,7 @@ class Simulation:
         heapq.heappush(self.events, (when, next(self._seq), action))
 
     def run(self) -> Stats:
-        import time_machine
-
         began = time.monotonic()
-        from config.celery import app
-
         # Deterministic: tasks run here, in the order the clock gives them.
         settings.CELERY_TASK_ALWAYS_EAGER = True
         app.conf.task_always_eager = True
@@ -350,8 +353,6 @@ class Simulation:
 
     # -- what the phones send -----------------------------------------------------------
     def text(self, phone: str, body: str) -> list[str]:
-        from xml.etree import ElementTree
-
         params = {
             "MessageSid": f"SMsim{self.seed:06d}{next(self._sids):021d}",
             "AccountSid": settings.TWILIO_ACCOUNT_SID,
@@ -360,9 +361,7 @@ class Simulation:
             "Body": body,
             "NumMedia": "0",
         }
-        response = self.client.post(
-            "/sms/twilio/inbound", params, HTTP_X_TWILIO_SIGNATURE=signature_for("/sms/twilio/inbound", params)
-        )
+        response = signed_post(self.client, "/sms/twilio/inbound", params)
         self.stats.webhooks[response.status_code] += 1
         self.stats.inbound_texts += 1
         if response.status_code != 200:
@@ -511,9 +510,6 @@ class _local_twilio:
     """A LocalTwilio in this process, with the real twilio backend pointed at it."""
 
     def __enter__(self):
-        from sms.backends import _backend
-        from sms.local_twilio import LocalTwilio
-
         self.saved = {
             name: getattr(settings, name)
             for name in ("SMS_BACKEND", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
@@ -534,8 +530,6 @@ class _local_twilio:
         return self.server
 
     def __exit__(self, *exc_info):
-        from sms.backends import _backend
-
         self.server.stop()
         for name, value in self.saved.items():
             setattr(settings, name, value)

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from checkins.simulation import Simulation
+from devtools.simulation import Simulation
 
 
 class Command(BaseCommand):
