@@ -27,7 +27,7 @@ def step(alert_id: int, token: int, why: str = "Not acknowledged in time.") -> b
     """Run one escalation step if `token` is still current. Returns whether it ran."""
     with transaction.atomic():
         alert = (
-            Alert.objects.select_for_update()
+            Alert.objects.select_for_update(of=("self",))
             .select_related("member__program", "organization")
             .filter(pk=alert_id, escalation_token=token, status=Alert.Status.OPEN)
             .first()

@@ -100,8 +100,8 @@ def drill_redis_outage(stack: Stack) -> str:
 
     organization, members = population("Drill redis", 150, "501")
     rate = 4
-    requests = [signed(m.phone, "1", f"SMr{i:031d}") for i, m in enumerate(members[:120])]  # mood 1: warning
-    crisis = [signed(m.phone, "i want to end it all", f"SMx{i:031d}") for i, m in enumerate(members[120:130])]
+    requests = [signed(m.phone, "1", f"SM1{i:031d}") for i, m in enumerate(members[:120])]  # mood 1: warning
+    crisis = [signed(m.phone, "i want to end it all", f"SM2{i:031d}") for i, m in enumerate(members[120:130])]
     beat = stack.start_beat("beat")  # the real schedule: the outbox is swept every 15 s
     say("  stopping redis for 30 s; webhooks keep arriving at 4/s ...")
     stack.stop_redis()
@@ -201,7 +201,7 @@ def drill_postgres_restart(stack: Stack) -> str:
     from sms.models import Message
 
     _, members = population("Drill postgres", 200, "503")
-    requests = [signed(m.phone, "3", f"SMp{i:031d}") for i, m in enumerate(members)]
+    requests = [signed(m.phone, "3", f"SM3{i:031d}") for i, m in enumerate(members)]
     results: list[tuple[Signed, int]] = []
     import threading
 

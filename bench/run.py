@@ -226,7 +226,7 @@ def bench_inbound(stack: Stack, seconds: int, pool_members: int, quick: bool) ->
     answers = [["4", "3", "five", "like a 4", "2"], ["2", "0", "3/10", "1"], ["no", "nope", "n", "no, stayed clean"]]
     throughput_phones = phones[:pool_members]
     latency_phones = phones[pool_members : pool_members + 1000]
-    pool = [signed(phone, rng.choice(answers[r]), f"SMw{r}{i:030d}") for r in range(3)
+    pool = [signed(phone, rng.choice(answers[r]), f"SMa{r}{i:030d}") for r in range(3)
             for i, phone in enumerate(throughput_phones)]  # fmt: skip
     floor_pool = [signed(p, "4", f"SMf{i:031d}", FLOOR) for i, p in enumerate(throughput_phones[:5000])]
     say(f"inbound throughput: wrk {seconds} s against the floor, then the webhook ({len(pool)} signed requests) ...")
@@ -267,9 +267,9 @@ def bench_inbound(stack: Stack, seconds: int, pool_members: int, quick: bool) ->
     ))  # fmt: skip
 
     rate, duration = 100, (10 if quick else 20)
-    latency_pool = [signed(phone, rng.choice(answers[r]), f"SMl{r}{i:030d}") for r in range(3)
+    latency_pool = [signed(phone, rng.choice(answers[r]), f"SMb{r}{i:030d}") for r in range(3)
                     for i, phone in enumerate(latency_phones)][: rate * duration]  # fmt: skip
-    floor_latency_pool = [signed(p, "4", f"SMg{i:031d}", FLOOR) for i, p in enumerate(latency_phones)][: rate * 5]
+    floor_latency_pool = [signed(p, "4", f"SMe{i:031d}", FLOOR) for i, p in enumerate(latency_phones)][: rate * 5]
     say(f"inbound latency: {rate}/s offered for {duration} s (open loop) ...")
     floor_sent = open_loop(stack.base_url, floor_latency_pool, rate)
     sent = open_loop(stack.base_url, latency_pool, rate)
@@ -311,7 +311,7 @@ def bench_alert_latency(stack: Stack, quick: bool) -> list[Row]:
     say("alert latency: starting a Celery worker (prefork, concurrency 2) ...")
     worker = stack.start_worker("alert-worker", concurrency=2)
     # First each member answers the mood question (no alert), and the rules tasks drain.
-    warm = [signed(m.phone, "4", f"SMm{i:031d}") for i, m in enumerate(members)]
+    warm = [signed(m.phone, "4", f"SMd{i:031d}") for i, m in enumerate(members)]
     open_loop(stack.base_url, warm, 50)
     wait_for_drain(stack)
     before = stack.recorder.count()

@@ -6,6 +6,7 @@ import zoneinfo
 from functools import lru_cache
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organization, Staff
@@ -71,12 +72,28 @@ def _phone(organization: Organization, raw: str, exclude_member: Member | None =
         phone = to_e164(raw)
     except InvalidPhone as error:
         raise EnrollmentError("phone", str(error)) from None
-    taken = Member.objects.filter(organization=organization, phone=phone)
+    if phone_is_taken(organization, phone, exclude_member):
+        raise EnrollmentError("phone", PHONE_TAKEN, status=409)
+    return phone
+
+
+# The same words whether the number is taken here or in another organization,
+# so that a 409 tells nobody which numbers another organization enrols.
+PHONE_TAKEN = "A member with this phone number is already enrolled."
+
+
+def phone_is_taken(organization: Organization, phone: str, exclude_member: Member | None = None) -> bool:
+    """One owner per phone: a number is an active member (any status but
+    discharged) in one organization only, across the deployment; within one
+    organization it is enrolled once at all. Otherwise an inbound text could
+    not tell whose member wrote it, and one organization could take over
+    another's member (and their crisis alerts) by enrolling the number."""
+    taken = Member.objects.filter(phone=phone).filter(
+        Q(organization=organization) | ~Q(status=Member.Status.DISCHARGED)
+    )
     if exclude_member is not None:
         taken = taken.exclude(pk=exclude_member.pk)
-    if taken.exists():
-        raise EnrollmentError("phone", "A member with this phone number is already enrolled.", status=409)
-    return phone
+    return taken.exists()
 
 
 def _name(raw: str) -> str:
@@ -136,7 +153,7 @@ def enroll_member(
             )
     except IntegrityError:
         # Two enrolments of one phone at once: the constraint decides.
-        raise EnrollmentError("phone", "A member with this phone number is already enrolled.", status=409) from None
+        raise EnrollmentError("phone", PHONE_TAKEN, status=409) from None
     return member
 
 
@@ -173,11 +190,17 @@ def update_member(member: Member, changes: dict, by: Staff) -> Member:
             raise EnrollmentError("status", "This member opted out by text; only their own START can resume texts.", 409)
         if member.status != Member.Status.OPTED_OUT or status == Member.Status.DISCHARGED:
             member.status = status
+    if (
+        "status" in changes
+        and member.status != Member.Status.DISCHARGED
+        and phone_is_taken(organization, member.phone, exclude_member=member)
+    ):
+        raise EnrollmentError("phone", PHONE_TAKEN, status=409)
     if {"checkin_time", "timezone", "status", "program_id"} & changes.keys():
         member.schedule_next_checkin()
     try:
         with transaction.atomic():
             member.save()
     except IntegrityError:
-        raise EnrollmentError("phone", "A member with this phone number is already enrolled.", status=409) from None
+        raise EnrollmentError("phone", PHONE_TAKEN, status=409) from None
     return member

@@ -177,7 +177,11 @@ class Member(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "phone"], name="member_phone_unique_in_organization")
+            models.UniqueConstraint(fields=["organization", "phone"], name="member_phone_unique_in_organization"),
+            # One owner per phone across the deployment (checkins.enrollment.phone_is_taken).
+            models.UniqueConstraint(
+                fields=["phone"], condition=~models.Q(status="discharged"), name="member_phone_one_active_owner"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "next_checkin_at"], name="member_due_idx"),

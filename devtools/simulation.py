@@ -354,7 +354,7 @@ class Simulation:
     # -- what the phones send -----------------------------------------------------------
     def text(self, phone: str, body: str) -> list[str]:
         params = {
-            "MessageSid": f"SMsim{self.seed:06d}{next(self._sids):021d}",
+            "MessageSid": f"SM{self.seed:011x}{next(self._sids):021x}",
             "AccountSid": settings.TWILIO_ACCOUNT_SID,
             "From": phone,
             "To": TWILIO_NUMBER,

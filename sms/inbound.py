@@ -16,8 +16,9 @@ from checkins.texts import UNKNOWN_SENDER
 from sms.models import Message
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-# Twilio's ids: two letters and 32 hex digits; anything alphanumeric up to 64 is accepted.
-SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
+# Twilio's message ids: SM (SMS) or MM (MMS) and 32 lowercase hex digits.
+# Anything else is not a message Twilio sent, however validly signed.
+SID = re.compile(r"^(?:SM|MM)[0-9a-f]{32}\Z")
 # However much one number texts, it hears back at most this often. Crisis
 # replies are still sent (once per window) whatever the flood.
 REPLY_LIMIT = 10
@@ -87,19 +88,31 @@ def _route(message: Message) -> list[str]:
 
 
 def _member_for(phone: str) -> Member | None:
-    """The member who texted. A number enrolled in two organizations belongs to
-    the one that texted it last."""
-    members = list(Member.objects.select_for_update().filter(phone=phone).select_related("program", "supporter"))
+    """The member who texted. A number is an active member in one organization
+    at most (one owner per phone), and that member is who wrote. Only when
+    every enrolment of the number is discharged does the one we texted last
+    hear it (a discharged member's crisis words still reach their old staff)."""
+    # Only the member rows are locked (not the program and supporter that the
+    # join brings along), and FOR NO KEY UPDATE, which does not block inserts
+    # that reference them: texts must not queue behind enrolments or program
+    # changes, nor deadlock with them.
+    members = list(
+        Member.objects.select_for_update(of=("self",), no_key=True)
+        .filter(phone=phone)
+        .select_related("program", "supporter")
+    )
     if len(members) <= 1:
         return members[0] if members else None
+    active = [m for m in members if m.status != Member.Status.DISCHARGED]
+    if active:
+        return active[0]
     last = (
         Message.objects.filter(phone=phone, direction=Message.Direction.OUTBOUND, member__in=members)
         .order_by("-created_at")
         .values_list("member_id", flat=True)
         .first()
     )
-    active = [m for m in members if m.status != Member.Status.DISCHARGED] or members
-    return next((m for m in members if m.pk == last), active[0])
+    return next((m for m in members if m.pk == last), members[0])
 
 
 def _unknown_sender(message: Message) -> list[str]:

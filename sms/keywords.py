@@ -11,7 +11,7 @@ the message are ignored, and punctuation inside it counts as a space
 
 1. OPT_OUT when the whole message is one of OPT_OUT_KEYWORDS (Twilio's default
    list: STOP, STOPALL, STOP ALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE,
-   OPTOUT / OPT OUT / OPT-OUT, plus the Spanish PARA), or is made only
+   OPTOUT / OPT OUT / OPT-OUT, plus the Spanish PARA, BAJA and CANCELAR), or is made only
    of such keywords ("stop stop stop"), or is one of OPT_OUT_SHORT_REPLIES
    ("please stop", "no stop", "stop it").
 2. OPT_IN when the whole message is START, UNSTOP or COMENZAR; and, only when
@@ -27,7 +27,8 @@ the message are ignored, and punctuation inside it counts as a space
 5. Anything else: None.
 
 Documented choices:
-* PARA is an opt-out keyword only as the whole message: "para mi fue
+* PARA, BAJA and CANCELAR are opt-out keywords only as the whole message
+  ("baja autoestima hoy" is not an opt-out). PARA: "para mi fue
   un buen dia" is an answer, not an opt-out. ALTO is not a keyword: it also
   means "high", a likely answer to the craving question. BASTA is not a keyword: it is
   not on carrier lists and "¡basta!" alone is as likely to be frustration;
@@ -73,7 +74,7 @@ OPT_OUT_KEYWORDS = frozenset(
     {
         "stop", "stopall", "stop all", "unsubscribe", "cancel", "end", "quit", "revoke",
         "optout", "opt out",
-        "para",
+        "para", "baja", "cancelar",
     }
 )  # fmt: skip
 

@@ -39,15 +39,29 @@ def twiml(replies: list[str]) -> HttpResponse:
     )
 
 
+def _message_sid(request: HttpRequest) -> str | None:
+    """The one message id of a signed request, or None when it is missing,
+    given twice, not of Twilio's form, or disagrees with SmsSid: a re-shaped
+    request must never pass as a new message."""
+    given = request.POST.getlist("MessageSid") or request.POST.getlist("SmsSid")
+    sms_sid = request.POST.getlist("SmsSid")
+    if len(given) != 1 or not SID.match(given[0]) or len(sms_sid) > 1 or (sms_sid and sms_sid[0] != given[0]):
+        return None
+    return given[0]
+
+
 @csrf_exempt
 @require_POST
 def inbound(request: HttpRequest) -> HttpResponse:
     if not signature_is_valid(request):
         log.warning("inbound webhook with a missing or wrong signature refused")
         return HttpResponseForbidden("Invalid Twilio signature.")
+    sid = _message_sid(request)
+    if sid is None:
+        return HttpResponseBadRequest("MessageSid is missing or not a Twilio message id")
     try:
         replies = receive(
-            sid=request.POST.get("MessageSid") or request.POST.get("SmsSid", ""),
+            sid=sid,
             phone=request.POST.get("From", ""),
             to=request.POST.get("To", ""),
             body=request.POST.get("Body", ""),
@@ -64,9 +78,9 @@ def status(request: HttpRequest) -> HttpResponse:
         log.warning("status webhook with a missing or wrong signature refused")
         return HttpResponseForbidden("Invalid Twilio signature.")
     error_code = request.POST.get("ErrorCode", "")
-    sid = request.POST.get("MessageSid", "")
-    if not SID.match(sid):
-        return HttpResponseBadRequest("MessageSid is missing or not a message id")
+    sid = _message_sid(request)
+    if sid is None:
+        return HttpResponseBadRequest("MessageSid is missing or not a Twilio message id")
     outbox.record_status(
         sid=sid,
         provider_status=request.POST.get("MessageStatus", ""),

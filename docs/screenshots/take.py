@@ -414,7 +414,7 @@ class Story:
         from devtools.twilio_signing import signature_for
 
         path = "/sms/twilio/inbound"
-        params = {"MessageSid": f"SMdemo{next(self.sids):026d}", "From": phone, "To": TWILIO_NUMBER, "Body": body}
+        params = {"MessageSid": f"SMde{next(self.sids):030d}", "From": phone, "To": TWILIO_NUMBER, "Body": body}
         response = self.hook.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature_for(path, params))
         if response.status_code != 200:
             raise RuntimeError(f"inbound webhook answered {response.status_code}")

@@ -67,14 +67,6 @@ def test_duplicate_phone_in_the_organization_is_409(api, supervisor, new_member)
     assert "already enrolled" in again.json()["detail"]
 
 
-def test_same_phone_in_another_organization_is_fine(api, supervisor, new_member):
-    assert api.as_(supervisor).post("/members", new_member).status_code == 201
-    other_org = OrganizationFactory()
-    other_supervisor = SupervisorFactory(organization=other_org)
-    other = {**new_member, "program_id": other_org.programs.get().id, "supporter_id": other_supervisor.id}
-    assert api.as_(other_supervisor).post("/members", other).status_code == 201
-
-
 def test_supporter_cannot_enroll(api, supporter, new_member):
     assert api.as_(supporter).post("/members", new_member).status_code == 403
 

@@ -66,6 +66,16 @@ def test_duplicate_message_sid_three_times_is_one_message_one_answer(phone, memb
         {"MessageSid": "SM1", "From": "not a number", "Body": "hi"},
         {"MessageSid": "SM" + "x" * 500, "From": "+13125550000", "Body": "hi"},
         {"MessageSid": "SM1", "From": "+1" + "3" * 40, "Body": "hi"},
+        # Signed but re-shaped: not a Twilio message id, so never a new message.
+        {"MessageSid": "SM" + "a" * 31, "From": "+13125550000", "Body": "hi"},  # short
+        {"MessageSid": "SM" + "a" * 33, "From": "+13125550000", "Body": "hi"},  # long
+        {"MessageSid": "SM" + "A" * 32, "From": "+13125550000", "Body": "hi"},  # upper-case hex
+        {"MessageSid": "sm" + "a" * 32, "From": "+13125550000", "Body": "hi"},  # lower-case prefix
+        {"MessageSid": "XX" + "a" * 32, "From": "+13125550000", "Body": "hi"},  # not SM/MM
+        {"MessageSid": "SM" + "g" * 32, "From": "+13125550000", "Body": "hi"},  # not hex
+        {"MessageSid": "SM" + "a" * 32 + "\n", "From": "+13125550000", "Body": "hi"},  # trailing newline
+        {"MessageSid": "SM" + "a" * 32, "SmsSid": "SM" + "b" * 32, "From": "+13125550000", "Body": "hi"},  # disagree
+        {"SmsSid": "SM" + "a" * 30, "From": "+13125550000", "Body": "hi"},  # only a malformed SmsSid
     ],
 )
 def test_malformed_inbound_is_400_and_stores_nothing(phone, db, params):
@@ -114,3 +124,23 @@ def test_a_message_sid_that_is_not_an_id_is_400(phone, db, path):
     response = phone.client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature_for(path, params))
     assert response.status_code == 400
     assert Message.objects.count() == 0
+
+
+def test_a_message_sid_given_twice_is_400_and_stores_nothing(phone, db):
+    from django.http import QueryDict
+
+    params = {"MessageSid": ["SM" + "a" * 32, "SM" + "b" * 32], "From": "+13125550000", "Body": "hi"}
+    signed = QueryDict(mutable=True)
+    for name, value in params.items():
+        signed.setlist(name, value if isinstance(value, list) else [value])
+    response = phone.client.post(
+        "/sms/twilio/inbound", params, HTTP_X_TWILIO_SIGNATURE=signature_for("/sms/twilio/inbound", signed)
+    )
+    assert response.status_code == 400
+    assert Message.objects.count() == 0
+
+
+def test_an_mms_id_is_a_message_id(phone, member):
+    response = phone.text(member.phone, "hi", sid="MM" + "c" * 32)
+    assert response.status_code == 200
+    assert Message.objects.filter(provider_sid="MM" + "c" * 32).count() == 1

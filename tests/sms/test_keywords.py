@@ -27,6 +27,12 @@ CASES = [
     ("OPT OUT", OPT_OUT, OPT_OUT),
     ("opt-out", OPT_OUT, OPT_OUT),
     ("PARA", OPT_OUT, OPT_OUT),
+    ("BAJA", OPT_OUT, OPT_OUT),
+    ("baja!!", OPT_OUT, OPT_OUT),
+    ("Cancelar", OPT_OUT, OPT_OUT),
+    ("CANCELAR 🙏", OPT_OUT, OPT_OUT),
+    ("baja autoestima hoy", None, None),  # not alone: a sentence, not the keyword
+    ("cancelar la cita de mañana?", None, None),
     ("Alto", None, None),  # "high": an answer, not an opt-out
     ("stop stop stop", OPT_OUT, OPT_OUT),
     ("please stop", OPT_OUT, OPT_OUT),
