@@ -48,7 +48,7 @@ def main() -> None:
         phones = list(Member.objects.order_by("id").values_list("phone", flat=True))
         rng = random.Random(1)
         chosen = rng.sample(phones, args.requests)
-        requests = [signed(p, "4", f"SMp{i:031d}") for i, p in enumerate(chosen)]
+        requests = [signed(p, "4", f"SM3{i:031d}") for i, p in enumerate(chosen)]
         client = Client(HTTP_HOST=stack.base_url.split("//")[1])
 
         timings: dict[str, list[float]] = defaultdict(list)
