@@ -5,18 +5,20 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from accounts.access import ApiError, require_supervisor
+from accounts.auth import require_supervisor
 from accounts.models import ApiToken, Staff
 from accounts.staffing import StaffError, add_staff, check_credentials
 from accounts.throttle import Throttled
+from config import limits
+from config.api_errors import ApiError
 from config.pagination import Pagination
 
 router = Router(tags=["staff"])
 
 
 class TokenIn(Schema):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=200)
+    email: str = Field(max_length=limits.EMAIL_MAX)
+    password: str = Field(max_length=limits.PASSWORD_MAX)
 
 
 class TokenOut(Schema):
@@ -35,11 +37,11 @@ class TokenInfo(Schema):
 
 
 class StaffIn(Schema):
-    email: str = Field(max_length=254)
-    name: str = Field(max_length=200)
-    phone: str = Field(max_length=40)
-    role: str = Field(max_length=20)
-    password: str = Field(max_length=200)
+    email: str = Field(max_length=limits.EMAIL_MAX)
+    name: str = Field(max_length=limits.PERSON_NAME_MAX)
+    phone: str = Field(max_length=limits.PHONE_INPUT_MAX)
+    role: str = Field(max_length=limits.ROLE_INPUT_MAX)
+    password: str = Field(max_length=limits.PASSWORD_MAX)
 
 
 class StaffOut(Schema):

@@ -11,9 +11,11 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from config import limits
+
 
 class Organization(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=limits.ORGANIZATION_NAME_MAX, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -30,7 +32,7 @@ class Staff(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="staff")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=limits.PERSON_NAME_MAX)
     role = models.CharField(max_length=20, choices=Role.choices)
     # E.164. Unique across the system, because an inbound text (ACK) is
     # matched to one staff member by the number it comes from.

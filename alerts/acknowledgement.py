@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.access import visible_alerts
 from accounts.models import Staff
 from alerts.models import Alert, AlertEvent
 from config import limits
@@ -99,12 +98,12 @@ def staff_text(staff: Staff, message: Message) -> list[str]:
     if match is None:
         return ["Reply ACK to acknowledge your newest alert, or ACK <alert id> for a given one."]
     if match.group(1):
-        alert = visible_alerts(staff).filter(pk=int(match.group(1))).select_related("member").first()
+        alert = Alert.objects.visible_to(staff).filter(pk=int(match.group(1))).select_related("member").first()
         if alert is None:
             return [f"Alert {match.group(1)} is not one of yours, so it was not acknowledged."]
     else:
         alert = (
-            visible_alerts(staff)
+            Alert.objects.visible_to(staff)
             .filter(status=Alert.Status.OPEN, notifications__staff=staff)
             .select_related("member")
             .order_by("-created_at", "-id")

@@ -7,11 +7,12 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from accounts.access import ApiError, require_supervisor, visible_alerts
+from accounts.auth import require_supervisor
 from alerts import review
 from alerts.acknowledgement import ResolveError, acknowledge, add_note, checked_note, resolve
 from alerts.models import Alert, AlertEvent
 from config import limits
+from config.api_errors import ApiError
 from config.pagination import Pagination
 
 router = Router(tags=["alerts"])
@@ -65,14 +66,14 @@ class AlertFilters(Schema):
 @router.get("/alerts", response=list[AlertOut], summary="Alerts (a supporter sees their members')")
 @paginate(Pagination)
 def list_alerts(request, filters: Query[AlertFilters]):
-    alerts = visible_alerts(request.staff).select_related("member")
+    alerts = Alert.objects.visible_to(request.staff).select_related("member")
     for field, value in filters.dict(exclude_none=True).items():
         alerts = alerts.filter(**{field: value})
     return alerts.order_by("-created_at", "-id")
 
 
 def _alert(request, alert_id: int) -> Alert:
-    return get_object_or_404(visible_alerts(request.staff).select_related("member"), pk=alert_id)
+    return get_object_or_404(Alert.objects.visible_to(request.staff).select_related("member"), pk=alert_id)
 
 
 @router.get("/alerts/{alert_id}", response=AlertOut)
@@ -205,10 +206,10 @@ class ResponseTimesOut(Schema):
 @paginate(Pagination)
 def review_log(request, filters: Query[LogQuery]):
     require_supervisor(request.staff, "review the organization's log")
-    return review.alert_log(request.staff.organization_id, review.LogFilter(**filters.dict()))
+    return review.alert_log(request.staff, review.LogFilter(**filters.dict()))
 
 
 @router.get("/review/response-times", response=ResponseTimesOut, summary="Time to acknowledge, per supporter")
 def review_response_times(request, filters: Query[LogQuery]):
     require_supervisor(request.staff, "review response times")
-    return review.response_times(request.staff.organization_id, review.LogFilter(**filters.dict()))
+    return review.response_times(request.staff, review.LogFilter(**filters.dict()))

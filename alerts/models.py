@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from accounts.models import Staff
 from config import limits
 
 
@@ -168,6 +169,17 @@ class RuleSetting(limits.ErrorsOnShownFields, models.Model):
         )
 
 
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, staff: Staff) -> "AlertQuerySet":
+        """Alerts of the staff member's organization; a supporter sees only
+        those of their own members. The API, the web pages and SMS (ACK) all
+        ask here, so a supporter sees exactly the same alerts in each."""
+        alerts = self.filter(organization_id=staff.organization_id)
+        if not staff.is_supervisor:
+            alerts = alerts.filter(member__supporter=staff)
+        return alerts
+
+
 class Alert(models.Model):
     class Topic(models.TextChoices):
         # One open alert per member per topic: a new trigger adds to it.
@@ -204,6 +216,8 @@ class Alert(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey("accounts.Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     outcome = models.TextField(blank=True)
+
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

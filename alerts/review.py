@@ -22,8 +22,9 @@ class LogFilter:
     escalated: bool | None = None
 
 
-def alert_log(organization_id: int, filters: LogFilter) -> QuerySet[Alert]:
-    alerts = Alert.objects.filter(organization_id=organization_id).select_related("member", "supporter")
+def alert_log(staff: Staff, filters: LogFilter) -> QuerySet[Alert]:
+    """The alerts `staff` may see (for a supervisor, the organization's), filtered."""
+    alerts = Alert.objects.visible_to(staff).select_related("member", "supporter")
     if filters.date_from:
         alerts = alerts.filter(created_at__date__gte=filters.date_from)
     if filters.date_to:
@@ -71,12 +72,12 @@ class ResponseTimes:
         )
 
 
-def response_times(organization_id: int, filters: LogFilter) -> dict:
+def response_times(staff: Staff, filters: LogFilter) -> dict:
     """Time to acknowledge (median, 90th percentile) and share escalated, overall
     and per supporter, with each supporter's current caseload. Info alerts
     (unreachable) ask for no acknowledgement and are left out."""
-    alerts = list(alert_log(organization_id, filters).exclude(severity="info"))
-    supporters = Staff.objects.filter(organization_id=organization_id).order_by("name")
+    alerts = list(alert_log(staff, filters).exclude(severity="info"))
+    supporters = Staff.objects.filter(organization_id=staff.organization_id).order_by("name")
     per_supporter = []
     for supporter in supporters:
         theirs = [a for a in alerts if a.supporter_id == supporter.pk]

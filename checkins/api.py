@@ -8,12 +8,13 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from accounts.access import ApiError, require_supervisor, visible_members
+from accounts.auth import require_supervisor
 from alerts.models import RuleSetting, Severity
 from checkins.enrollment import EnrollmentError, enroll_member, update_member
 from checkins.models import CheckIn, Member, Program
 from checkins.schedule import start_checkin
 from config import limits
+from config.api_errors import ApiError
 from config.pagination import Pagination
 
 router = Router(tags=["programs and members"])
@@ -178,7 +179,7 @@ class MemberIn(Schema):
     language: Literal["en", "es"] = "en"
     program_id: int
     supporter_id: int
-    checkin_time: str = Field(max_length=16, description='Local time "HH:MM"')
+    checkin_time: str = Field(max_length=limits.TIME_INPUT_MAX, description='Local time "HH:MM"')
     consent: bool
     consent_method: str = Field(default="recorded by staff", max_length=limits.CONSENT_FIELD_MAX)
     consent_text_version: str | None = Field(default=None, max_length=limits.CONSENT_FIELD_MAX)
@@ -191,7 +192,7 @@ class MemberPatch(Schema):
     language: Literal["en", "es"] | None = None
     program_id: int | None = None
     supporter_id: int | None = None
-    checkin_time: str | None = Field(default=None, max_length=16)
+    checkin_time: str | None = Field(default=None, max_length=limits.TIME_INPUT_MAX)
     status: Literal["active", "paused", "discharged"] | None = None
 
 
@@ -246,7 +247,7 @@ def create_member(request, payload: MemberIn):
 @router.get("/members", response=list[MemberOut], summary="Members (a supporter sees their own)")
 @paginate(Pagination)
 def list_members(request, status: str | None = None):
-    members = visible_members(request.staff)
+    members = Member.objects.visible_to(request.staff)
     if status:
         members = members.filter(status=status)
     return members.order_by("name", "id")
@@ -254,12 +255,12 @@ def list_members(request, status: str | None = None):
 
 @router.get("/members/{member_id}", response=MemberOut)
 def get_member(request, member_id: int):
-    return get_object_or_404(visible_members(request.staff), pk=member_id)
+    return get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
 
 
 @router.patch("/members/{member_id}", response=MemberOut)
 def patch_member(request, member_id: int, payload: MemberPatch):
-    member = get_object_or_404(visible_members(request.staff), pk=member_id)
+    member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
     changes = payload.dict(exclude_unset=True)
     for field, value in changes.items():
         if value is None:
@@ -304,7 +305,7 @@ class CheckInOut(Schema):
 
 @router.post("/members/{member_id}/checkins", response={201: CheckInStarted}, summary="Start a check-in now")
 def start_member_checkin(request, member_id: int):
-    member = get_object_or_404(visible_members(request.staff), pk=member_id)
+    member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
     if member.status != Member.Status.ACTIVE:
         raise ApiError(409, f"This member is {member.get_status_display().lower()}: no check-in can be sent.")
     checkin = start_checkin(member, source=CheckIn.Source.STAFF)
@@ -314,7 +315,7 @@ def start_member_checkin(request, member_id: int):
 @router.get("/members/{member_id}/checkins", response=list[CheckInOut], summary="A member's check-ins, newest first")
 @paginate(Pagination)
 def list_member_checkins(request, member_id: int):
-    member = get_object_or_404(visible_members(request.staff), pk=member_id)
+    member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
     return (
         member.checkins.exclude(status=CheckIn.Status.SKIPPED)
         .order_by("-started_at", "-id")

@@ -146,6 +146,17 @@ class Question(models.Model):
         return value is not None and self.ask_if_at_most is not None and value <= self.ask_if_at_most
 
 
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, staff: Staff) -> "MemberQuerySet":
+        """Members of the staff member's organization; a supporter sees only
+        their own. The API, the web pages and SMS all ask here, so a supporter
+        sees exactly the same members in each."""
+        members = self.filter(organization_id=staff.organization_id)
+        if not staff.is_supervisor:
+            members = members.filter(supporter=staff)
+        return members
+
+
 class Member(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -173,6 +184,8 @@ class Member(models.Model):
     # Set when a text could not be delivered; cleared by the next delivery or reply.
     unreachable_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=utc_now)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

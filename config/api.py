@@ -12,11 +12,12 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from accounts.access import ApiError, BearerAuth
-from accounts.models import ApiToken
 from accounts.api import router as staff_router
+from accounts.auth import BearerAuth
+from accounts.models import ApiToken
 from alerts.api import router as alerts_router
 from checkins.api import router as checkins_router
+from config.api_errors import ApiError
 from web.access import staff_of
 
 def without_nul(value):

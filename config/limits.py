@@ -47,6 +47,10 @@ EMAIL_MAX = 254  # RFC 5321
 PASSWORD_MAX = 200
 # A phone number as typed ("(202) 555-0100 ext"), before it is stored as E.164.
 PHONE_INPUT_MAX = 40
+# A local time as typed ("HH:MM"), before it is parsed.
+TIME_INPUT_MAX = 16
+# A staff role's name ("supporter", "supervisor"), before it is checked.
+ROLE_INPUT_MAX = 20
 TIMEZONE_NAME_MAX = 64
 CONSENT_FIELD_MAX = 40
 

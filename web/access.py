@@ -1,5 +1,5 @@
 """Who may open a web page. Every page asks here first, and every object a
-page shows comes from accounts.access (visible_members / visible_alerts), so
+page shows comes from Member.objects.visible_to / Alert.objects.visible_to, so
 the web app scopes exactly like the API: out of scope is a 404."""
 
 import functools

@@ -1,5 +1,5 @@
 """What the pages show, read in a few queries. Callers pass querysets already
-scoped by accounts.access; nothing here widens them."""
+scoped by Member/Alert.objects.visible_to; nothing here widens them."""
 
 import datetime as dt
 from collections import defaultdict

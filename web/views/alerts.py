@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import visible_alerts
 from alerts.acknowledgement import ResolveError, acknowledge, add_note, resolve
 from alerts.models import Alert, AlertEvent
 from web.access import staff_required
@@ -26,7 +25,7 @@ COMMON_OUTCOMES = [
 
 def _alert(request: HttpRequest, alert_id: int) -> Alert:
     return get_object_or_404(
-        visible_alerts(request.staff).select_related("member", "supporter", "acknowledged_by", "resolved_by"),
+        Alert.objects.visible_to(request.staff).select_related("member", "supporter", "acknowledged_by", "resolved_by"),
         pk=alert_id,
     )
 

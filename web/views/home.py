@@ -4,7 +4,8 @@ own members and alerts; a supervisor sees the organization's."""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.access import visible_alerts, visible_members
+from alerts.models import Alert
+from checkins.models import Member
 from web.access import staff_required
 from web.summaries import alert_queue, member_rows
 
@@ -15,8 +16,8 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {
-            "queue": alert_queue(visible_alerts(request.staff)),
-            "rows": member_rows(visible_members(request.staff).exclude(status="discharged")),
+            "queue": alert_queue(Alert.objects.visible_to(request.staff)),
+            "rows": member_rows(Member.objects.visible_to(request.staff).exclude(status="discharged")),
             "nav": "home",
         },
     )
@@ -25,4 +26,4 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_required
 def queue_fragment(request: HttpRequest) -> HttpResponse:
     """The queue alone, polled by app.js so new alerts appear without a reload."""
-    return render(request, "web/partials/queue.html", {"queue": alert_queue(visible_alerts(request.staff))})
+    return render(request, "web/partials/queue.html", {"queue": alert_queue(Alert.objects.visible_to(request.staff))})

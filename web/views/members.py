@@ -1,6 +1,6 @@
 """A member's page: the chart, the check-in history, the message thread, and
 pause / resume / discharge. Only the assigned supporter and the
-organization's supervisors can open it (visible_members); anyone else gets 404."""
+organization's supervisors can open it (Member.objects.visible_to); anyone else gets 404."""
 
 import datetime as dt
 
@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import visible_members
 from alerts.models import Alert
 from checkins.enrollment import EnrollmentError, update_member
 from checkins.models import CheckIn, Member
@@ -35,7 +34,7 @@ STATUS_ACTIONS = {
 
 
 def _member(request: HttpRequest, member_id: int) -> Member:
-    return get_object_or_404(visible_members(request.staff).select_related("supporter", "program"), pk=member_id)
+    return get_object_or_404(Member.objects.visible_to(request.staff).select_related("supporter", "program"), pk=member_id)
 
 
 @staff_required

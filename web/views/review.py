@@ -30,7 +30,7 @@ def _filters(request: HttpRequest) -> LogFilterForm:
 def review_page(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     log_filter = form.log_filter()
-    alerts = review.alert_log(request.staff.organization_id, log_filter)
+    alerts = review.alert_log(request.staff, log_filter)
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -41,7 +41,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "times": review.response_times(request.staff.organization_id, log_filter),
+            "times": review.response_times(request.staff, log_filter),
             "nav": "review",
         },
     )
@@ -62,7 +62,7 @@ def _iso(moment) -> str:
 
 @supervisor_required
 def review_csv(request: HttpRequest) -> HttpResponse:
-    alerts = review.alert_log(request.staff.organization_id, _filters(request).log_filter()).select_related(
+    alerts = review.alert_log(request.staff, _filters(request).log_filter()).select_related(
         "acknowledged_by", "resolved_by"
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")

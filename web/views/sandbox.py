@@ -22,10 +22,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import visible_members
 from accounts.models import Staff
 from checkins.models import CheckIn, Member, Program
 from checkins.schedule import start_checkin
+from config import limits
 from sms import webhooks
 from sms.models import Message
 from web.access import staff_required
@@ -76,7 +76,7 @@ def _phones(request: HttpRequest) -> list[SandboxPhone]:
         SandboxPhone(f"s{s.pk}", s.name, s.phone, s.get_role_display(), _thread(staff=s))
         for s in _staff_phones(request)
     ]
-    members = visible_members(request.staff).exclude(status=Member.Status.DISCHARGED).order_by("name")
+    members = Member.objects.visible_to(request.staff).exclude(status=Member.Status.DISCHARGED).order_by("name")
     phones += [SandboxPhone(f"m{m.pk}", m.name, m.phone, "Member", _thread(member=m), member=m) for m in members]
     return phones
 
@@ -87,7 +87,7 @@ def _phone_number(request: HttpRequest, key: str) -> str:
     if not pk.isdigit():
         raise Http404
     if kind == "m":
-        return get_object_or_404(visible_members(request.staff), pk=int(pk)).phone
+        return get_object_or_404(Member.objects.visible_to(request.staff), pk=int(pk)).phone
     if kind == "s":
         return get_object_or_404(_staff_phones(request), pk=int(pk)).phone
     raise Http404
@@ -100,7 +100,12 @@ def sandbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/sandbox.html",
-        {"phones": _phones(request), "ack_timeout": program.ack_timeout_seconds if program else "a few", "nav": "sandbox"},
+        {
+            "phones": _phones(request),
+            "ack_timeout": program.ack_timeout_seconds if program else "a few",
+            "text_max": limits.STAFF_TEXT_MAX,
+            "nav": "sandbox",
+        },
     )
 
 
@@ -141,7 +146,7 @@ def sandbox_send(request: HttpRequest, key: str) -> HttpResponse:
     form = SandboxTextForm(request.POST)
     problem = ""
     if not form.is_valid():
-        problem = "Type a reply of 1 to 1600 characters."
+        problem = f"Type a reply of 1 to {limits.STAFF_TEXT_MAX} characters."
     else:
         response = post_to_inbound_webhook(number, form.cleaned_data["body"])
         if response.status_code != 200:
@@ -158,7 +163,7 @@ def sandbox_send(request: HttpRequest, key: str) -> HttpResponse:
 @sandbox_only
 @staff_required
 def sandbox_start(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = get_object_or_404(visible_members(request.staff), pk=member_id)
+    member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
     if member.status != Member.Status.ACTIVE:
         messages.error(request, f"{member.short_name} is {member.get_status_display().lower()}: no check-in sent.")
     else:
