@@ -23,13 +23,16 @@ class ResolveError(ValueError):
     pass
 
 
-def checked_note(note: str | None, required: bool = True) -> str:
+OUTCOME_MISSING = "Write a short outcome note, for example “reached by phone, safe”."
+
+
+def checked_note(note: str | None, required: bool = True, missing: str = OUTCOME_MISSING) -> str:
     """A note or outcome as it will be stored, or ResolveError saying what to
     fix. Checked before anything is written, so a refused note changes nothing."""
     # PostgreSQL text cannot hold NUL, and it means nothing in a note.
     note = (note or "").replace("\x00", "").strip()
     if required and not note:
-        raise ResolveError("Write a short outcome note, for example “reached by phone, safe”.")
+        raise ResolveError(missing)
     if len(note) > limits.NOTE_MAX:
         raise ResolveError(f"Keep the note to {limits.NOTE_MAX:,} characters or fewer (this one has {len(note):,}).")
     return note
@@ -79,10 +82,7 @@ def resolve(alert: Alert, by: Staff, channel: str, outcome: str) -> None:
 
 
 def add_note(alert: Alert, by: Staff, channel: str, note: str) -> None:
-    note = (note or "").strip()
-    if not note:
-        raise ResolveError("Write a note first.")
-    note = checked_note(note)
+    note = checked_note(note, missing="Write a note first.")
     AlertEvent.objects.create(alert=alert, type=Event.NOTE, actor=by, channel=channel, detail=note)
 
 

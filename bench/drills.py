@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from bench.loadgen import Signed, open_loop
 from bench.procs import Stack
+from devtools.processes import wait_until
 
 RESULTS: list[tuple[str, bool, str]] = []
 
@@ -44,16 +45,6 @@ def post(stack: Stack, request: Signed, timeout: float = 10.0) -> tuple[int, byt
         return 0, b""
     finally:
         conn.close()
-
-
-def wait_until(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def check(condition: bool, message: str) -> None:
