@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # The embedded defaults: SQLite under var/, tasks in-process, SMS to the console sandbox.
 LOCAL_ENV := DEBUG=true SMS_BACKEND=console
 
-.PHONY: run test bench drills simulate clean chromium
+.PHONY: run test bench drills simulate clean chromium reader-report
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ chromium:
 
 test: $(INSTALLED) chromium
 	$(BIN)/python -m pytest
+
+# The reader's figures on its labelled corpus (docs/reader.md).
+reader-report: $(INSTALLED)
+	$(LOCAL_ENV) $(BIN)/python manage.py readerreport
 
 # The README's screenshots, from a fresh temporary demo database with three weeks of history.
 .PHONY: screenshots

@@ -67,7 +67,7 @@ def resolve(alert: Alert, by: Staff, channel: str, outcome: str) -> None:
     outcome = checked_note(outcome)
     now = timezone.now()
     with transaction.atomic():
-        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        locked = Alert.objects.select_for_update(of=("self",), no_key=True).get(pk=alert.pk)
         if locked.status == Alert.Status.RESOLVED:
             raise ResolveError("This alert is already resolved.")
         if locked.status == Alert.Status.OPEN:

@@ -19,3 +19,9 @@ def raise_crisis(member: Member, message: Message | None = None, answer: Answer 
         book = rules.RuleBook(member.program)
         findings.extend(f for f in (rules.safety_yes(book, answer),) if f is not None)
     return raise_alerts(member, findings)[0]
+
+
+def raise_other_in_danger(member: Member, message: Message) -> Alert:
+    """The member says someone else is in danger right now: an urgent alert,
+    at once, beside the 911 reply the member gets."""
+    return raise_alerts(member, [rules.other_in_danger(member)])[0]

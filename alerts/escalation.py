@@ -1,33 +1,93 @@
-"""Escalation: an alert nobody acknowledged moves up, one fenced step at a time.
+"""Escalation: getting an alert to people, and moving it up, one fenced step
+at a time, when nobody acknowledges it.
 
-Level 0 is the supporter. When `ack_timeout_seconds` pass without an
-acknowledgement, the alert escalates to the organization's supervisors
-(level 1); after that supervisors are reminded every timeout, up to the
-program's `max_reminders`.
+Level 0 is the supporter. When the program's acknowledgement timeout passes
+without an acknowledgement, the alert escalates to the organization's
+supervisors (level 1); after that supervisors are reminded every timeout, up
+to the program's `max_reminders`. A crisis skips the wait: the supporter and
+every supervisor are texted at once.
 
 The timer is `Alert.next_escalation_at`. The periodic tick claims due alerts
-with SKIP LOCKED and runs one step for each. A step carries the
-`escalation_token` it was claimed with and does nothing unless the alert
-still has that token and is open: a duplicate task, a second beat, or a step
-racing an acknowledgement all find the token moved on and stop.
+with FOR NO KEY UPDATE SKIP LOCKED and runs one step for each while it holds
+them, so a second tick running at the same moment takes other alerts (or
+none). A step carries the `escalation_token` it was claimed with and does
+nothing unless the alert still has that token and is open: a duplicate task,
+a redelivered one, or a step racing an acknowledgement all find the token
+moved on and stop.
+
+Locks: the alert row, then the outbound message rows its texts insert
+(docs/architecture.md, "Locks").
 """
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Staff
 from alerts.models import Alert, AlertEvent
-from alerts.routing import notify
+from checkins.models import Program
+from sms import outbox
+from sms.models import Message
 
 Event = AlertEvent.Type
+
+CRISIS_WHY = "Crisis: supervisors notified at once."
+
+
+def _acknowledge_by(program: Program) -> dt.datetime:
+    """When the people just texted must have acknowledged: the one place the
+    program's acknowledgement timeout is read."""
+    return timezone.now() + dt.timedelta(seconds=program.ack_timeout_seconds)
+
+
+# --- Starting: what a new or raised alert sets off (called by alerts.routing) ----------
+
+
+def to_supporter(alert: Alert) -> None:
+    """Level 0: text the member's supporter and start the acknowledgement timer."""
+    notify(alert, [alert.member.supporter], Event.NOTIFIED)
+    _arm(alert)
+
+
+def crisis(alert: Alert) -> None:
+    """Whatever the alert's state, a crisis reaches the supporter and every
+    supervisor at once; an acknowledged alert stays with whoever has it."""
+    notify(alert, [alert.member.supporter], Event.NOTIFIED)
+    if alert.escalation_level == 0:
+        _escalate_now(alert, CRISIS_WHY)
+    else:
+        notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED)
+
+
+def _arm(alert: Alert) -> None:
+    alert.next_escalation_at = _acknowledge_by(alert.member.program)
+    alert.save(update_fields=["next_escalation_at"])
+
+
+def _escalate_now(alert: Alert, why: str) -> None:
+    """Up one level without waiting for the timer. The token moves on, so a
+    step already claimed for the old level does nothing."""
+    alert.escalation_level += 1
+    alert.escalation_token += 1
+    alert.save(update_fields=["escalation_level", "escalation_token"])
+    AlertEvent.objects.create(alert=alert, type=Event.ESCALATED, detail=why)
+    notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED)
+    if alert.status == Alert.Status.OPEN:
+        _arm(alert)
+
+
+# --- Stepping: the timer ran out, or a text to staff failed ----------------------------
 
 
 def step(alert_id: int, token: int, why: str = "Not acknowledged in time.") -> bool:
     """Run one escalation step if `token` is still current. Returns whether it ran."""
     with transaction.atomic():
+        # Waits for a lock someone else holds (an ACK, a step, new reasons
+        # being added), then the token decides.
         alert = (
-            Alert.objects.select_for_update(of=("self",))
+            Alert.objects.select_for_update(of=("self",), no_key=True)
             .select_related("member__program", "organization")
             .filter(pk=alert_id, escalation_token=token, status=Alert.Status.OPEN)
             .first()
@@ -51,21 +111,77 @@ def step(alert_id: int, token: int, why: str = "Not acknowledged in time.") -> b
                 alert=alert, type=Event.NOTE, detail=f"No more reminders: {program.max_reminders} sent."
             )
             return True
-        alert.next_escalation_at = timezone.now() + dt.timedelta(seconds=program.ack_timeout_seconds)
+        alert.next_escalation_at = _acknowledge_by(program)
         alert.save(update_fields=["escalation_token", "escalation_level", "reminders_sent", "next_escalation_at"])
         return True
 
 
 def due_steps(now: dt.datetime | None = None, limit: int = 500) -> list[tuple[int, int]]:
-    """(alert id, token) of every open alert whose escalation time has come."""
+    """(alert id, token) of open alerts whose escalation time has come, claimed
+    with FOR NO KEY UPDATE SKIP LOCKED: rows another tick has claimed (or an
+    ACK is changing) are left to it. The claim lasts until the caller's
+    transaction ends, so call it inside one (escalate_due does; Django refuses
+    a locking query outside a transaction)."""
     now = now or timezone.now()
     return list(
-        Alert.objects.filter(status=Alert.Status.OPEN, next_escalation_at__lte=now)
+        Alert.objects.select_for_update(of=("self",), skip_locked=True, no_key=True)
+        .filter(status=Alert.Status.OPEN, next_escalation_at__lte=now)
         .order_by("next_escalation_at")
         .values_list("pk", "escalation_token")[:limit]
     )
 
 
 def escalate_due(now: dt.datetime | None = None) -> int:
-    """The tick: run every due step. Safe to run twice at once (the token fences it)."""
-    return sum(step(alert_id, token) for alert_id, token in due_steps(now))
+    """The tick: claim the due alerts and run one step for each while they are
+    held. Each alert is stepped at most once a tick, however far `now` is
+    ahead. Safe to run twice at once (SKIP LOCKED splits the work; the token
+    fences the rest)."""
+    with transaction.atomic():
+        return sum(step(alert_id, token) for alert_id, token in due_steps(now))
+
+
+def notification_failed(message: Message) -> None:
+    """A text to staff about this alert could not be delivered: it is logged,
+    and an open alert escalates at once rather than waiting for the timer."""
+    alert = message.alert
+    who = message.staff.name
+    AlertEvent.objects.create(
+        alert=alert,
+        type=Event.DELIVERY_FAILED,
+        channel=AlertEvent.Channel.SMS,
+        detail=f"Text to {who} could not be delivered (error {message.error_code or 'unknown'}).",
+    )
+    if alert.status == Alert.Status.OPEN:
+        step(alert.pk, alert.escalation_token, why=f"The text to {who} could not be delivered.")
+
+
+# --- Texts to staff ----------------------------------------------------------------------
+
+
+def notification_text(alert: Alert, reminder: bool = False) -> str:
+    """First name and last initial, severity, alert id, a link; never answers,
+    substances or diagnoses (contract §6)."""
+    lead = "Reminder: " if reminder else ""
+    return (
+        f"{lead}{alert.severity.upper()} check-in alert for {alert.member.short_name} (alert {alert.pk}). "
+        f"Reply ACK {alert.pk} to acknowledge. {settings.PUBLIC_BASE_URL}/alerts/{alert.pk}"
+    )
+
+
+def notify(alert: Alert, recipients: list[Staff], event_type: str, reminder: bool = False) -> None:
+    if not recipients:
+        AlertEvent.objects.create(alert=alert, type=event_type, detail="Nobody to notify: no supervisor is set up.")
+        return
+    body = notification_text(alert, reminder=reminder)
+    for staff in recipients:
+        outbox.queue(
+            phone=staff.phone,
+            body=body,
+            kind=Message.Kind.NOTIFICATION,
+            priority=Message.Priority.URGENT,
+            staff=staff,
+            alert=alert,
+        )
+        AlertEvent.objects.create(
+            alert=alert, type=event_type, actor=None, channel=AlertEvent.Channel.SMS, detail=f"Texted {staff.name}."
+        )

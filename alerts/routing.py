@@ -1,24 +1,27 @@
-"""Turning findings into alerts and getting them to the right people.
+"""Turning findings into alerts, and deciding who hears of them.
 
 One unresolved alert per member and topic: a new finding on the same topic
 adds its reason to the open alert (and raises its severity if higher) rather
-than texting the supporter again. A new alert texts the member's supporter;
-a crisis texts the supporter and every supervisor at once. Info alerts
-(unreachable) are shown in the supporter's queue and are not texted.
+than texting the supporter again. A new alert goes to the member's supporter;
+a crisis to the supporter and every supervisor at once. Info alerts
+(unreachable) are shown in the supporter's queue and are not texted. The
+texts, timers and steps themselves are alerts.escalation's.
 """
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Staff
+from alerts import escalation, rules
 from alerts.models import SEVERITY_RANK, Alert, AlertEvent, Severity
 from alerts.rules import Finding
 from checkins.models import Member
-from sms import outbox
 from sms.models import Message
+
+# Moved to alerts.escalation with the rest of notifying; kept importable here
+# until tests/web/test_alert_page.py imports it from there.
+notification_text = escalation.notification_text
 
 Event = AlertEvent.Type
 
@@ -37,7 +40,7 @@ def _raise(member: Member, topic: str, findings: list[Finding]) -> Alert:
         try:
             with transaction.atomic():
                 existing = (
-                    Alert.objects.select_for_update()
+                    Alert.objects.select_for_update(of=("self",), no_key=True)
                     .filter(member=member, topic=topic)
                     .exclude(status=Alert.Status.RESOLVED)
                     .first()
@@ -61,13 +64,11 @@ def _create(member: Member, topic: str, severity: str, reasons: list[str]) -> Al
         reasons=reasons,
     )
     AlertEvent.objects.create(alert=alert, type=Event.CREATED, detail=" ".join(reasons))
-    if severity == Severity.INFO:
-        return alert
-    notify(alert, [member.supporter], Event.NOTIFIED)
+    # Info alerts (unreachable) wait in the supporter's queue, untexted.
     if severity == Severity.CRISIS:
-        _escalate_now(alert, "Crisis: supervisors notified at once.")
-    else:
-        _arm_timer(alert)
+        escalation.crisis(alert)
+    elif severity != Severity.INFO:
+        escalation.to_supporter(alert)
     return alert
 
 
@@ -94,86 +95,21 @@ def _add_to(alert: Alert, severity: str, reasons: list[str]) -> Alert:
     alert.save(update_fields=["reasons", "severity"])
     AlertEvent.objects.create(alert=alert, type=Event.UPDATED, detail=detail)
     if severity == Severity.CRISIS and (raised or crisis_again):
-        # Whatever the alert's state, a crisis reaches the supporter and every
-        # supervisor at once; an acknowledged alert stays with whoever has it.
-        notify(alert, [alert.member.supporter], Event.NOTIFIED)
-        if alert.escalation_level == 0:
-            _escalate_now(alert, "Crisis: supervisors notified at once.")
-        else:
-            notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED)
+        escalation.crisis(alert)
     elif raised and alert.status == Alert.Status.OPEN and alert.escalation_level == 0:
-        notify(alert, [alert.member.supporter], Event.NOTIFIED)
-        _arm_timer(alert)
+        # Still with the supporter: tell them it got worse, and restart their timer.
+        escalation.to_supporter(alert)
     return alert
-
-
-def _arm_timer(alert: Alert) -> None:
-    timeout = alert.member.program.ack_timeout_seconds
-    alert.next_escalation_at = timezone.now() + dt.timedelta(seconds=timeout)
-    alert.save(update_fields=["next_escalation_at"])
-
-
-def _escalate_now(alert: Alert, why: str) -> None:
-    alert.escalation_level += 1
-    alert.escalation_token += 1
-    alert.save(update_fields=["escalation_level", "escalation_token"])
-    AlertEvent.objects.create(alert=alert, type=Event.ESCALATED, detail=why)
-    notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED)
-    if alert.status == Alert.Status.OPEN:
-        _arm_timer(alert)
-
-
-# --- Texts to staff ---------------------------------------------------------------
-
-
-def notification_text(alert: Alert, reminder: bool = False) -> str:
-    """First name and last initial, severity, alert id, a link; never answers,
-    substances or diagnoses (contract §6)."""
-    lead = "Reminder: " if reminder else ""
-    return (
-        f"{lead}{alert.severity.upper()} check-in alert for {alert.member.short_name} (alert {alert.pk}). "
-        f"Reply ACK {alert.pk} to acknowledge. {settings.PUBLIC_BASE_URL}/alerts/{alert.pk}"
-    )
-
-
-def notify(alert: Alert, recipients: list[Staff], event_type: str, reminder: bool = False) -> None:
-    if not recipients:
-        AlertEvent.objects.create(alert=alert, type=event_type, detail="Nobody to notify: no supervisor is set up.")
-        return
-    body = notification_text(alert, reminder=reminder)
-    for staff in recipients:
-        outbox.queue(
-            phone=staff.phone,
-            body=body,
-            kind=Message.Kind.NOTIFICATION,
-            priority=Message.Priority.URGENT,
-            staff=staff,
-            alert=alert,
-        )
-        AlertEvent.objects.create(
-            alert=alert, type=event_type, actor=None, channel=AlertEvent.Channel.SMS, detail=f"Texted {staff.name}."
-        )
 
 
 # --- Texts that could not be delivered -----------------------------------------------
 
 
 def handle_delivery_failure(message: Message) -> None:
-    """A notification that failed is logged and escalates at once; a text to a
-    member that failed marks them unreachable (never counted as risk)."""
-    from alerts import escalation, rules
-
+    """A notification that failed is escalation's to handle; a text to a member
+    that failed marks them unreachable (never counted as risk)."""
     if message.alert_id is not None and message.staff_id is not None:
-        alert = message.alert
-        who = message.staff.name
-        AlertEvent.objects.create(
-            alert=alert,
-            type=Event.DELIVERY_FAILED,
-            channel=AlertEvent.Channel.SMS,
-            detail=f"Text to {who} could not be delivered (error {message.error_code or 'unknown'}).",
-        )
-        if alert.status == Alert.Status.OPEN:
-            escalation.step(alert.pk, alert.escalation_token, why=f"The text to {who} could not be delivered.")
+        escalation.notification_failed(message)
         return
     if message.member_id is None:
         return

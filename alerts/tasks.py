@@ -4,6 +4,7 @@ from celery import shared_task
 
 from alerts import escalation, routing, rules
 from checkins.models import Answer, Member
+from config import dispatch
 from sms.models import Message
 
 
@@ -31,6 +32,12 @@ def handle_delivery_failure(message_id: int) -> None:
     message = Message.objects.select_related("alert", "staff", "member__program").filter(pk=message_id).first()
     if message is not None:
         routing.handle_delivery_failure(message)
+
+
+def on_delivery_failed(sender, message_id: int, **kwargs) -> None:
+    """Receiver of sms.signals.delivery_failed (connected in AlertsConfig.ready):
+    the sms app reports a failed text, alerts decides what it means, in a task."""
+    dispatch.send(handle_delivery_failure, message_id)
 
 
 @shared_task

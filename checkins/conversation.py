@@ -1,13 +1,17 @@
 """The conversation with a member: what a text from them means and what we say back.
 
 Order matters and is the same for every text:
-1. opt-out words stop everything at once (one confirmation, then silence);
-2. while opted out, only an opt-in word (or crisis words, which reach staff
-   with the 988 reply) does anything;
+1. opt-out words, or a plain-language request to stop, stop everything at
+   once (one confirmation, then silence);
+2. while opted out or discharged, only an opt-in word (or crisis words,
+   which reach staff with the 988 reply) does anything;
 3. HELP answers with the program's name, how to stop, and the crisis line;
-4. crisis words get the 988 reply and a crisis alert, inside or outside a check-in;
+4. crisis words get the 988 reply and a crisis alert, inside or outside a
+   check-in; someone else in danger now gets the 911 reply and an urgent alert;
 5. inside an open check-in the text answers the current question;
 6. anything else is stored for the supporter and acknowledged.
+
+What a text means is the reader's job (checkins/reader, docs/reader.md).
 
 Replies are returned to the webhook, which answers Twilio with them as TwiML,
 so a member hears back within the same request.
@@ -27,23 +31,23 @@ from sms.models import Message
 def member_text(member: Member, message: Message) -> list[str]:
     language = member.language
     keyword = classify(message.body, opted_out=member.status == Member.Status.OPTED_OUT)
+    danger = reader.read_crisis(message.body) if message.is_crisis else None
 
-    if keyword is Keyword.OPT_OUT:
-        return [say("opted_out", language)] if member.opt_out() else []
+    if keyword is Keyword.OPT_OUT or (keyword is None and reader.asks_to_stop(message.body)):
+        # Someone who says they are in danger hears the crisis line even as
+        # they ask us to stop; staff see it all the same.
+        replies = _raise_danger(member, message, danger) if danger else []
+        return replies + ([say("opted_out", language)] if member.opt_out() else [])
 
     if member.status == Member.Status.OPTED_OUT:
         if keyword is Keyword.OPT_IN and member.opt_in():
             return [say("opted_in", language)]
-        if message.is_crisis:
-            return _raise_crisis(member, message)
-        return []
+        return _raise_danger(member, message, danger) if danger else []
 
     if member.status == Member.Status.DISCHARGED:
         # No texts go to a discharged member, but what they send still counts,
         # and crisis words get the 988 reply (CONTRACT §6).
-        if message.is_crisis:
-            return _raise_crisis(member, message)
-        return []
+        return _raise_danger(member, message, danger) if danger else []
 
     if keyword is Keyword.HELP:
         return [member.program.help_text(language)]
@@ -56,11 +60,13 @@ def member_text(member: Member, message: Message) -> list[str]:
         .select_for_update(of=("self",))
         .first()
     )
-    if message.is_crisis:
+    if danger is not None and danger.is_crisis:
         if checkin is not None:
             _record_answer(checkin, message, understood_only=True)
             checkin.close(CheckIn.Status.INCOMPLETE)
         return _raise_crisis(member, message)
+    if danger is not None:
+        return _raise_danger(member, message, danger)
     if checkin is not None:
         return answer(checkin, message)
     return _free_text(member, message)
@@ -94,10 +100,8 @@ def answer(checkin: CheckIn, message: Message) -> list[str]:
 
 
 def read_value(question: Question, text: str) -> int | None:
-    if question.kind == Question.Kind.SCALE:
-        return reader.read_scale(text, question.scale_min, question.scale_max)
-    yes = reader.read_yes_no(text)
-    return None if yes is None else int(yes)
+    """The reader's value for a reply to this question (None: ask again)."""
+    return reader.read_answer(text, question.asked())
 
 
 def _record_answer(checkin: CheckIn, message: Message, understood_only: bool) -> Answer | None:
@@ -116,6 +120,16 @@ def _record_answer(checkin: CheckIn, message: Message, understood_only: bool) ->
 
     transaction.on_commit(lambda: dispatch.send(evaluate_answer, saved.pk))
     return saved
+
+
+def _raise_danger(member: Member, message: Message, danger: reader.CrisisReading) -> list[str]:
+    """Crisis words, or someone else in danger right now."""
+    if danger.is_crisis:
+        return _raise_crisis(member, message)
+    from alerts.crisis import raise_other_in_danger
+
+    raise_other_in_danger(member, message)
+    return [say("other_in_danger", member.language)]
 
 
 def _raise_crisis(member: Member, message: Message, answer: Answer | None = None) -> list[str]:

@@ -167,6 +167,18 @@ def update_member(member: Member, changes: dict, by: Staff) -> Member:
     if ("program_id" in changes or "supporter_id" in changes) and not by.is_supervisor:
         field = "program_id" if "program_id" in changes else "supporter_id"
         raise EnrollmentError(field, "Only supervisors can change a member's program or supporter.", status=403)
+    with transaction.atomic():
+        # Read the row again under its lock before writing it back whole, so
+        # that an opt-out or any other change since the caller loaded it is
+        # not overwritten. Only the member row is locked (nothing else is,
+        # docs/architecture.md "Locks"); FOR UPDATE rather than NO KEY UPDATE
+        # only when the phone, part of a unique key, may change.
+        locking = Member.objects.select_for_update(of=("self",), no_key="phone" not in changes)
+        member.refresh_from_db(from_queryset=locking)
+        return _apply_changes(member, changes)
+
+
+def _apply_changes(member: Member, changes: dict) -> Member:
     organization = member.organization
     if "name" in changes:
         member.name = _name(changes["name"])

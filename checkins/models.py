@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.timezone import now as utc_now
 
 from accounts.models import Organization, Staff, short_name
+from checkins import reader
 from config import limits
 
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -128,6 +129,13 @@ class Question(models.Model):
 
     def text(self, language: str) -> str:
         return self.text_es if language == "es" else self.text_en
+
+    def asked(self) -> reader.Asked:
+        """This question as the reader sees it: key, kind, scale and the prompt
+        texts in both languages (their anchor words are read as answers)."""
+        kind = reader.SCALE if self.kind == self.Kind.SCALE else reader.YES_NO
+        prompts = tuple(text for text in (self.text_en, self.text_es) if text)
+        return reader.Asked(self.key, kind, self.scale_min or 0, self.scale_max or 0, prompts)
 
     def reask_text(self, language: str) -> str:
         """The expected form, said plainly, for a reply that was not understood."""

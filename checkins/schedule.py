@@ -16,7 +16,6 @@ from checkins.models import Answer, CheckIn, Member, Program
 from checkins.texts import say
 from config import dispatch
 from sms import outbox
-from sms.encoding import plain_text
 from sms.models import Message
 
 BATCH = 1000
@@ -108,17 +107,14 @@ def _start_batch(now: dt.datetime) -> tuple[int, int]:
     for member, checkin in zip(members, checkins):
         if checkin.status == CheckIn.Status.OPEN:
             prompts.append(
-                Message(
-                    direction=Message.Direction.OUTBOUND,
+                Message.outbound(
+                    phone=member.phone,
+                    body=first_prompt(member, checkin.current_question),
                     kind=Message.Kind.PROMPT,
                     priority=Message.Priority.BULK,
-                    organization_id=member.organization_id,
                     member=member,
                     checkin=checkin,
-                    phone=member.phone,
-                    body=plain_text(first_prompt(member, checkin.current_question)),
-                    status=Message.Status.QUEUED,
-                    next_attempt_at=now,
+                    now=now,
                 )
             )
     Message.objects.bulk_create(prompts)

@@ -27,6 +27,12 @@ TEXTS = {
         "en": "Thanks for your message; {supporter} will see it. In a crisis call or text 988.",
         "es": "Gracias por tu mensaje; {supporter} lo verá. En una crisis llama o envía un texto al 988.",
     },
+    "other_in_danger": {
+        "en": "If someone is in danger right now, call 911 now. We have told your peer supporter. For yourself, "
+        "call or text 988.",
+        "es": "Si alguien está en peligro ahora mismo, llama al 911 ya. Avisamos a tu acompañante. Para ti, llama o "
+        "envía un texto al 988.",
+    },
     "welcome": {
         "en": "{program}: you're signed up for short check-ins by text. Msg frequency varies. Reply HELP for help, "
         "STOP to opt out.",

@@ -18,33 +18,22 @@ the message are ignored, and punctuation inside it counts as a space
    the member is currently opted out, YES or SI / SÍ (while opted in, "yes"
    is an answer to a check-in question).
 3. HELP when the whole message is HELP, INFO or AYUDA.
-4. OPT_OUT when the message asks in plain words to stop the texts, anywhere
-   in it: "stop texting me", "please stop messaging me", "take me off this
-   list", "don't text me anymore", "how do I unsubscribe", "ya no me manden
-   mensajes", "dejen de enviarme mensajes", "no quiero recibir más mensajes",
-   "darme de baja". Not when it says the opposite ("don't stop texting me",
-   "no dejen de escribirme").
-5. Anything else: None.
+4. Anything else: None. A request in plain words ("please stop texting me",
+   "ya no me manden mensajes") is a matter of meaning, not a carrier keyword:
+   the reader decides it (checkins/reader/opt_out.py), above this layer.
 
 Documented choices:
 * PARA, BAJA and CANCELAR are opt-out keywords only as the whole message
   ("baja autoestima hoy" is not an opt-out). PARA: "para mi fue
   un buen dia" is an answer, not an opt-out. ALTO is not a keyword: it also
   means "high", a likely answer to the craving question. BASTA is not a keyword: it is
-  not on carrier lists and "¡basta!" alone is as likely to be frustration;
-  "basta de mensajes" is caught by rule 4.
+  not on carrier lists and "¡basta!" alone is as likely to be frustration.
 * "No stop" (the whole message) is an opt-out: read as "No. Stop.". Wrongly
   keeping texting someone who asked to stop is the worse mistake (and the
   member can text START).
-* "Leave me alone" is not an opt-out: it can be a sign of distress that
-  staff should see, so it goes through as an ordinary reply.
-* "Stop" inside a sentence only counts with an object that is us or our
-  texts: "I want to stop drinking", "I can't stop thinking about using",
-  "stop by the meeting later?" and "I stopped using 3 days ago" are not
-  opt-outs.
 * Twilio itself blocks sending after STOP-family words and lifts the block
-  only after START, UNSTOP or YES. The Spanish keywords and plain-language
-  requests here are handled by this app only, so SI or COMENZAR re-enable
+  only after START, UNSTOP or YES. The Spanish keywords here (and the
+  reader's plain-language requests) are handled by this app only, so SI or COMENZAR re-enable
   our sending after PARA, but not after a carrier-level STOP.
 """
 
@@ -92,53 +81,6 @@ OPT_IN_KEYWORDS = frozenset({"start", "unstop", "comenzar"})
 OPT_IN_WHEN_OPTED_OUT = frozenset({"yes", "si"})
 HELP_KEYWORDS = frozenset({"help", "info", "ayuda"})
 
-_MESSAGES = r"(?:messages?|msgs?|texts?|txts?|sms|reminders?|check ?ins?|questions)"
-_SPANISH_MESSAGES = r"(?:mensajes|mensajitos|msjs|textos|sms)"
-_SEND_ME_ES = r"(?:manden|mandes|mande|envien|envies|envie|escriban|escribas|escriba)"
-
-# Plain-language requests to stop, matched anywhere in the message.
-_PLAIN_OPT_OUT_RE = re.compile(
-    "|".join(
-        [
-            # English
-            r"\b(?:stop|quit) (?:texting|txting|messaging|msging|contacting|calling|bothering|spamming)"
-            r" (?:me|us|this number|my number)\b",
-            r"\b(?:stop|quit) sending (?:me|us)\b",
-            rf"\b(?:stop|quit) sending (?:any |these |those |the |this |your )?(?:more )?{_MESSAGES}\b",
-            r"\bunsubscribe\b",
-            r"\bopt ?(?:me )?out\b",
-            r"\b(?:take|remove|delete) (?:me|my number|my phone number) (?:off|from)\b",
-            r"\b(?:remove|delete) my (?:phone )?number\b",
-            r"\b(?:dont|do not|never) (?:text|txt|message|msg|contact|sms) me (?:anymore|any more|again|ever)\b",
-            r"^(?:please )?(?:dont|do not) (?:text|txt|message|msg|contact) me(?: please)?$",
-            rf"\b(?:dont|do not) send me (?:any |these )?(?:more )?{_MESSAGES}\b",
-            rf"\b(?:dont|do not|no longer) want (?:to (?:get|receive) )?(?:these |those |your |any |the )?"
-            rf"(?:more )?{_MESSAGES}\b",
-            rf"\bno more {_MESSAGES}\b",
-            # Spanish
-            rf"\bno (?:me )?{_SEND_ME_ES} (?:mas )?{_SPANISH_MESSAGES}\b",
-            rf"\bya no me (?:{_SEND_ME_ES}|contacten|contactes)\b",
-            r"\b(?:deja|deje|dejen|para|pare|paren) de"
-            r" (?:enviarme|mandarme|escribirme|contactarme|textearme|molestarme)\b",
-            rf"\bno quiero (?:recibir |que me (?:manden|envien|escriban) )?(?:mas |ningun |ningunos )?"
-            rf"{_SPANISH_MESSAGES}\b",
-            rf"\bno mas {_SPANISH_MESSAGES}\b",
-            rf"\bbasta de {_SPANISH_MESSAGES}\b",
-            r"\b(?:darme|dame|denme|deme|me doy) de baja\b",
-            r"\b(?:cancelar|cancela|cancelen|cancele) (?:mi |la )?(?:suscripcion|subscripcion)\b",
-            r"\b(?:quitenme|quitame|quiteme|sacame|saquenme|saqueme|borrenme|borrame)"
-            r" de (?:la|esta|su|tu|sus) lista\b",
-        ]
-    )
-)
-
-# The same words said the other way round: "please don't stop texting me",
-# "no dejen de escribirme". These cancel a plain-language match (rule 4).
-_NEGATED_OPT_OUT_RE = re.compile(
-    r"\b(?:dont|do not|never|cant|cannot|wont|wouldnt) (?:you )?(?:ever )?(?:stop|quit|unsubscribe|cancel|opt)\b"
-    r"|\bno (?:deja|deje|dejen|dejes|para|pare|paren|pares) de\b"
-)
-
 _SEPARATORS_RE = re.compile(r"[\W_]+")
 
 
@@ -169,6 +111,4 @@ def classify(text: str, *, opted_out: bool) -> Keyword | None:
         return Keyword.OPT_IN
     if message in HELP_KEYWORDS:
         return Keyword.HELP
-    if _PLAIN_OPT_OUT_RE.search(message) and not _NEGATED_OPT_OUT_RE.search(message):
-        return Keyword.OPT_OUT
     return None

@@ -1,7 +1,11 @@
 """The message log. Every SMS in or out is one row; outbound rows are the outbox."""
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
+
+from sms.encoding import plain_text
 
 
 def mask_phone(phone: str) -> str:
@@ -90,6 +94,49 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.kind} {mask_phone(self.phone)} ({self.status})"
+
+    @classmethod
+    def outbound(
+        cls,
+        *,
+        phone: str,
+        body: str,
+        kind: str,
+        priority: int,
+        status: str = Status.QUEUED,
+        organization_id: int | None = None,
+        member=None,
+        staff=None,
+        checkin=None,
+        alert=None,
+        is_crisis: bool = False,
+        now: dt.datetime | None = None,
+    ) -> "Message":
+        """An outbound text, not yet saved: the one place outbound rows are
+        built, whether queued one at a time (sms.outbox.queue), in bulk (the
+        check-in tick) or logged as already sent (replies in the webhook's
+        TwiML). The body is kept in GSM-7 where it can be; the organization is
+        the recipient's unless given."""
+        now = now or timezone.now()
+        if organization_id is None:
+            organization_id = getattr(member or staff, "organization_id", None)
+        return cls(
+            direction=cls.Direction.OUTBOUND,
+            kind=kind,
+            priority=priority,
+            organization_id=organization_id,
+            member=member,
+            staff=staff,
+            checkin=checkin,
+            alert=alert,
+            phone=phone,
+            body=plain_text(body),
+            status=status,
+            is_crisis=is_crisis,
+            # A queued row is due at once; a row logged as sent was sent now.
+            next_attempt_at=now if status == cls.Status.QUEUED else None,
+            sent_at=now if status == cls.Status.SENT else None,
+        )
 
     @classmethod
     def thread(cls, length: int, **who) -> list["Message"]:

@@ -14,6 +14,8 @@ delivery loop that any worker may run.
   retried later; a text is never given up on because of a dead worker.
 - Transient errors (429, 5xx, timeouts) retry with exponential backoff and
   jitter, a bounded number of times; permanent ones fail the row at once.
+- A text that failed for good is announced with `sms.signals.delivery_failed`
+  after commit; this app does not decide what that means for alerts.
 """
 
 import datetime as dt
@@ -25,20 +27,23 @@ import uuid
 from contextlib import contextmanager
 
 import redis
+from celery import signature
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from config import dispatch
+from config.embedded import wake
 from sms import rate_limit
 from sms.backends import OPTED_OUT, SendError, get_backend
-from sms.encoding import plain_text
 from sms.models import Message
+from sms.signals import delivery_failed
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+DELIVER_OUTBOX_TASK = "sms.tasks.deliver_outbox"
 
 
 def queue(
@@ -57,20 +62,18 @@ def queue(
     when the member may not be texted (opted out or discharged)."""
     if member is not None and not member.can_receive_texts:
         return None
-    message = Message.objects.create(
-        direction=Message.Direction.OUTBOUND,
+    message = Message.outbound(
+        phone=phone,
+        body=body,
         kind=kind,
         priority=priority,
-        organization_id=organization.pk if organization else getattr(member or staff, "organization_id", None),
+        organization_id=organization.pk if organization else None,
         member=member,
         staff=staff,
         checkin=checkin,
         alert=alert,
-        phone=phone,
-        body=plain_text(body),
-        status=Message.Status.QUEUED,
-        next_attempt_at=timezone.now(),
     )
+    message.save(force_insert=True)
     request_delivery()
     return message
 
@@ -84,14 +87,12 @@ def _start_delivery() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # Embedded mode: the scheduler thread sends, so a web request never
         # waits for the rate limit.
-        from config.embedded import wake
-
         wake()
     else:
-        from sms.tasks import deliver_outbox
-
-        # The outbox is swept periodically: if the broker is down, the rows wait there.
-        dispatch.send(deliver_outbox, run_here_if_broker_down=False)
+        # The task by name, as beat names it: sms.tasks wraps this module, so
+        # this module does not import it back. The outbox is swept
+        # periodically: if the broker is down, the rows wait there.
+        dispatch.send(signature(DELIVER_OUTBOX_TASK), run_here_if_broker_down=False)
 
 
 # --- The delivery loop -------------------------------------------------------------
@@ -141,7 +142,7 @@ def claim_next() -> Message | None:
     """Claim the most urgent due message: `queued` → `sending`, with a lease."""
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update(skip_locked=True)
+            Message.objects.select_for_update(of=("self",), skip_locked=True, no_key=True)
             .filter(_due())
             .order_by("priority", "next_attempt_at", "id")
             .first()
@@ -204,9 +205,9 @@ def _finish(message: Message, status: str, error_code: int | None) -> None:
 
 
 def _after_failure(message: Message) -> None:
-    from alerts.tasks import handle_delivery_failure
-
-    transaction.on_commit(lambda: dispatch.send(handle_delivery_failure, message.pk))
+    # Whatever a failed text means (a staff alert escalates, a member is
+    # unreachable) is decided by whoever listens, once the failure is stored.
+    transaction.on_commit(lambda: delivery_failed.send(sender=Message, message_id=message.pk))
 
 
 def reclaim_stuck() -> int:

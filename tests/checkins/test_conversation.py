@@ -42,9 +42,9 @@ def test_low_mood_asks_the_safety_question(phone, member):
 
 def test_a_reply_not_understood_is_asked_once_more_then_stored_as_null(phone, member):
     checkin = start_checkin(member)
-    assert say(phone, member, "meh") == ["Sorry, I didn't get that. Please reply with a number from 1 to 5."]
-    assert "urges" in say(phone, member, "still meh")[0]
-    assert answers(checkin) == [("mood", "still meh", None)]
+    assert say(phone, member, "purple") == ["Sorry, I didn't get that. Please reply with a number from 1 to 5."]
+    assert "urges" in say(phone, member, "still purple")[0]
+    assert answers(checkin) == [("mood", "still purple", None)]
 
 
 def test_out_of_range_number_is_asked_again(phone, member):

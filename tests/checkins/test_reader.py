@@ -1,4 +1,4 @@
-"""Table-driven tests for the reply reader (checkins/reader.py).
+"""Table-driven tests for the reply reader (checkins/reader/).
 
 Pure functions: no database, no Django. Each table row is (reply, expected);
 add a row when a real reply was read wrongly.
@@ -71,23 +71,23 @@ MOOD_CASES = [
     ("😢 2", 2),
     ("4️⃣", 4),
     ("👍🏽 5", 5),
-    # ranges and doubles: the higher one
-    ("3-4", 4),
-    ("4-3", 4),
-    ("3 or 4", 4),
-    ("3 to 4", 4),
-    ("3 o 4", 4),
-    ("entre 3 y 4", 4),
-    ("between 2 and 3", 3),
-    ("two or three", 3),
-    ("3–4", 4),
+    # ranges and doubles: asked again, never read as either end
+    ("3-4", None),
+    ("4-3", None),
+    ("3 or 4", None),
+    ("3 to 4", None),
+    ("3 o 4", None),
+    ("entre 3 y 4", None),
+    ("between 2 and 3", None),
+    ("two or three", None),
+    ("3–4", None),
     ("4-6", None),
     ("0-1", None),
-    # decimals: round half up, only on the scale
-    ("4.5", 5),
-    ("2.5", 3),
-    ("2.4", 2),
-    ("3½", 4),
+    # decimals: asked again (a whole number on the scale is the answer)
+    ("4.5", None),
+    ("2.5", None),
+    ("2.4", None),
+    ("3½", None),
     ("5.5", None),
     ("0.5", None),
     ("3,5", None),
@@ -161,18 +161,18 @@ CRAVING_CASES = [
     ("diez", 10),
     ("six", 6),
     ("seven out of ten", 7),
-    ("6-7", 7),
-    ("6 - 7", 7),
-    ("6 or 7", 7),
-    ("6 to 7", 7),
-    ("6-7/10", 7),
-    ("six-seven", 7),
-    ("6 o 7", 7),
-    ("entre 6 y 7", 7),
+    ("6-7", None),
+    ("6 - 7", None),
+    ("6 or 7", None),
+    ("6 to 7", None),
+    ("6-7/10", None),
+    ("six-seven", None),
+    ("6 o 7", None),
+    ("entre 6 y 7", None),
     ("9-11", None),
-    ("7.5", 8),
-    ("7.4", 7),
-    ("9.5", 10),
+    ("7.5", None),
+    ("7.4", None),
+    ("9.5", None),
     ("10.5", None),
     ("12", None),
     ("11", None),
@@ -181,7 +181,7 @@ CRAVING_CASES = [
     ("2 hours ago it was 8", None),
     ("on a scale of 1 to 10, 7", 7),
     ("from 0 to 10 about a 3", 3),
-    ("from 3 to 7", 7),
+    ("from 3 to 7", None),
     ("en una escala del 1 al 10, un 7", 7),
     ("on a scale from one to ten, seven", 7),
     ("🔟", 10),
@@ -204,7 +204,7 @@ def test_read_scale_craving(text, expected):
 
 
 def test_read_scale_returns_plain_int():
-    value = read_scale("7.5", *CRAVING)
+    value = read_scale("7.0", *CRAVING)
     assert type(value) is int
 
 
@@ -268,7 +268,7 @@ YES_NO_CASES = [
     ("nope", False),
     ("no way", False),
     ("not at all", False),
-    ("not really", False),
+    ("not really", None),
     ("never", False),
     ("nada", False),
     ("no :)", False),
@@ -377,7 +377,7 @@ CRISIS_CASES = [
     ("I want   to    kill   myself", True),
     ("i wish i was dead", True),
     ("nothing to live for", True),
-    ("i'm not suicidal", True),
+    ("i'm not suicidal", False),
     ("thinking about unaliving myself", True),
     ("I want to end it", True),
     ("i want to sleep and never wake up", True),

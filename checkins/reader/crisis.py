@@ -1,0 +1,211 @@
+"""Does this text say the member, or someone with them, is in danger?
+
+The knowledge is in tables/crisis.toml; this module only applies it, in
+this order:
+
+1. the text's words in canonical spelling (text.words), everyday phrases
+   masked ("cut myself shaving");
+2. a negation that is itself the crisis ("I don't want to live") -> crisis;
+3. a crisis meaning ("I want to kill myself") -> crisis, unless the member
+   denies it in the same clause ("I'm not going to kill myself") or it is
+   about someone else ("my mom took a bunch of pills");
+4. a topic word ("suicide", "overdose", "sobredosis") -> crisis, with the
+   same checks, and not in awareness or news talk ("suicide prevention walk");
+5. a final goodbye -> crisis, unless it says when they'll talk next;
+6. someone else in danger right now ("my roommate is not breathing") ->
+   other_in_danger.
+
+Where in doubt the rules lean to crisis: a false alarm costs a peer
+supporter a look; a miss can cost a life (docs/reader.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from checkins.reader.tables import table
+from checkins.reader.text import CLAUSE, words
+
+__all__ = ["CRISIS", "NONE", "OTHER_IN_DANGER", "CrisisReading", "mentions_crisis", "read_crisis"]
+
+NONE = "none"
+CRISIS = "crisis"
+OTHER_IN_DANGER = "other_in_danger"
+
+
+@dataclass(frozen=True)
+class CrisisReading:
+    """What a text says about danger: kind is NONE, CRISIS or OTHER_IN_DANGER;
+    category names the table section that decided it (for the report)."""
+
+    kind: str
+    category: str = ""
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.kind == CRISIS
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern
+    category: str
+
+
+class _Tables:
+    def __init__(self) -> None:
+        data = table("crisis")
+        macros = data["macros"]
+
+        def compiled(source: str) -> re.Pattern:
+            for name, value in macros.items():
+                source = source.replace("{" + name + "}", value)
+            return re.compile(source)
+
+        def rules(section: str, *keys: str) -> list[_Rule]:
+            return [
+                _Rule(compiled(source), entry["category"])
+                for entry in data[section]
+                for key in keys
+                for source in entry.get(key, [])
+            ]
+
+        self.meanings = rules("meaning", "en", "es")
+        self.negation_meanings = rules("negation_meaning", "en", "es")
+        self.topic = compiled(data["topic"][0]["words"])
+        self.awareness = [compiled(data["awareness"]["en"]), compiled(data["awareness"]["es"])]
+        self.death = compiled(data["awareness"]["death"])
+        self.farewells = rules("farewell", "en", "es")
+        self.farewell_until = compiled(data["farewell"][0]["until"])
+        danger = data["other_in_danger"][0]
+        self.other_needs_person = [compiled(source) for source in danger["en"]]
+        self.other_third_person = [compiled(source) for source in danger["es"]]
+        self.other_person = compiled(danger["third_en"])
+        self.masks = [compiled(source) for source in data["masks"]["patterns"]]
+        self.first = frozenset(data["people"]["first"])
+        self.third = frozenset(data["people"]["third"])
+        self.object_me_after = frozenset(data["people"]["object_me_after"])
+        self.spanish_perfect = compiled(data["people"]["spanish_perfect"])
+        negation = data["negation"]
+        self.negators = frozenset(negation["negators"])
+        self.breaks = frozenset(negation["breaks"])
+        self.subjects = frozenset(negation["subjects"])
+        self.reach = negation["reach"]
+
+
+@cache
+def _tables() -> _Tables:
+    return _Tables()
+
+
+def _index(text: str, position: int) -> int:
+    """The word index at a character position of the joined text."""
+    return text.count(" ", 0, position)
+
+
+def _denied(tokens: list[str], start: int, tables: _Tables) -> bool:
+    """A negator scopes over the statement starting at word `start`."""
+    for index in range(start - 1, max(-1, start - 1 - tables.reach), -1):
+        word = tokens[index]
+        if word in tables.negators:
+            return True
+        if word in tables.breaks or word in tables.subjects:
+            return False
+    return False
+
+
+def _person(word: str) -> str:
+    """A word as a person: "brothers" is "brother"."""
+    return word[:-1] if word.endswith("s") and word[:-1] in _tables().third else word
+
+
+def _is_first_person(tokens: list[str], index: int, tables: _Tables) -> bool:
+    word = tokens[index]
+    if word == "me" and index > 0 and tokens[index - 1] in tables.object_me_after:
+        return False  # "next to me": an object, not who the statement is about
+    # Spanish reflexive infinitives are first person by their ending: "matarme".
+    return word in tables.first or (len(word) > 5 and word.endswith("rme"))
+
+
+def _is_other_person(tokens: list[str], index: int, tables: _Tables) -> bool:
+    word = tokens[index]
+    if word == "he" and index + 1 < len(tokens) and tables.spanish_perfect.search(tokens[index + 1]):
+        return False  # Spanish "he pensado": I have thought
+    return _person(word) in tables.third
+
+
+def _about_someone_else(tokens: list[str], start: int, end: int, tables: _Tables) -> bool:
+    """The statement's subject, looking back within its clause, is another person."""
+    if any(_is_first_person(tokens, index, tables) for index in range(start, end)):
+        return False
+    for index in range(start - 1, -1, -1):
+        if tokens[index] == CLAUSE or _is_first_person(tokens, index, tables):
+            return False
+        if _is_other_person(tokens, index, tables):
+            return True
+    return False
+
+
+def _about_a_death(text: str, tokens: list[str], tables: _Tables) -> bool:
+    """The text is about someone who died ("my uncle died of an overdose")."""
+    return bool(tables.death.search(text)) and any(
+        _is_other_person(tokens, index, tables) for index in range(len(tokens))
+    )
+
+
+def _counts(rule_match: re.Match, text: str, tokens: list[str], tables: _Tables, deny: bool) -> bool:
+    start = _index(text, rule_match.start())
+    end = _index(text, rule_match.end() - 1) + 1
+    if deny and _denied(tokens, start, tables):
+        return False
+    return not _about_someone_else(tokens, start, end, tables)
+
+
+def _masked(text: str, tables: _Tables) -> str:
+    for mask in tables.masks:
+        text = mask.sub(lambda match: " ".join("_" for _ in match.group(0).split()), text)
+    return text
+
+
+def read_crisis(message: str) -> CrisisReading:
+    """Read one text for danger (see the module docstring for the order)."""
+    tables = _tables()
+    text = _masked(" ".join(words(message)), tables)
+    if not text.strip(f" {CLAUSE}"):
+        return CrisisReading(NONE)
+    tokens = text.split(" ")
+
+    for rule in tables.negation_meanings:
+        for match in rule.pattern.finditer(text):
+            if _counts(match, text, tokens, tables, deny=False):
+                return CrisisReading(CRISIS, rule.category)
+    for rule in tables.meanings:
+        for match in rule.pattern.finditer(text):
+            if _counts(match, text, tokens, tables, deny=True):
+                return CrisisReading(CRISIS, rule.category)
+    if not any(pattern.search(text) for pattern in tables.awareness) and not _about_a_death(text, tokens, tables):
+        for match in tables.topic.finditer(text):
+            if _counts(match, text, tokens, tables, deny=True):
+                return CrisisReading(CRISIS, "topic")
+    if not tables.farewell_until.search(text):
+        for rule in tables.farewells:
+            if rule.pattern.search(text):
+                return CrisisReading(CRISIS, "farewell")
+
+    if any(pattern.search(text) for pattern in tables.other_third_person):
+        return CrisisReading(OTHER_IN_DANGER, "other_in_danger")
+    if tables.other_person.search(text):
+        for pattern in tables.other_needs_person:
+            for match in pattern.finditer(text):
+                start = _index(text, match.start())
+                if start == 0 or tokens[start - 1] not in ("i", "im"):
+                    return CrisisReading(OTHER_IN_DANGER, "other_in_danger")
+    return CrisisReading(NONE)
+
+
+def mentions_crisis(message: str) -> bool:
+    """True when the text says the member is in crisis, or someone with them
+    is in danger now: both reach staff at once."""
+    return read_crisis(message).kind != NONE
