@@ -11,6 +11,7 @@ COPY config ./config
 COPY accounts ./accounts
 COPY alerts ./alerts
 COPY checkins ./checkins
+COPY inbox ./inbox
 COPY sms ./sms
 COPY web ./web
 RUN useradd --create-home checkins && mkdir -p /app/var && chown -R checkins /app/var

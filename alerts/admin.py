@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from alerts.models import Alert, AlertEvent, RuleSetting, Severity
+from checkins.admin import ProgramAdmin
 
 
 class AlertEventInline(admin.TabularInline):
@@ -82,3 +83,19 @@ class RuleSettingAdmin(admin.ModelAdmin):
         if obj is not None and RuleSetting.is_locked(obj.kind):
             return False
         return super().has_delete_permission(request, obj)
+
+
+class RuleInline(admin.TabularInline):
+    """A program's rule settings on its own page, with the same checks."""
+
+    model = RuleSetting
+    form = RuleSettingForm
+    extra = 0
+
+    def has_delete_permission(self, request, obj=None):
+        # The locked rules can't be deleted from here either (see above).
+        return False
+
+
+# The program page belongs to checkins, which knows nothing of rules.
+ProgramAdmin.inlines = [*ProgramAdmin.inlines, RuleInline]

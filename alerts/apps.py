@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from checkins.signals import checkins_missed, program_created
 from sms.signals import delivery_failed
 
 
@@ -9,7 +10,9 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: tasks loads models, which may only be
         # imported once the app registry is ready.
-        from alerts.tasks import on_delivery_failed
+        from alerts.tasks import on_checkins_missed, on_delivery_failed, on_program_created
 
-        # The one way the sms app reaches alerts (sms imports nothing from alerts).
+        # How the apps below reach the rules (they import nothing from alerts).
         delivery_failed.connect(on_delivery_failed, dispatch_uid="alerts.on_delivery_failed")
+        checkins_missed.connect(on_checkins_missed, dispatch_uid="alerts.on_checkins_missed")
+        program_created.connect(on_program_created, dispatch_uid="alerts.on_program_created")

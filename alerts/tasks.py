@@ -1,8 +1,10 @@
 """Thin Celery wrappers: each loads what it needs and calls the service."""
 
 from celery import shared_task
+from django.db import transaction
 
 from alerts import escalation, routing, rules
+from alerts.models import RuleSetting
 from checkins.models import Answer, Member
 from config import dispatch
 from sms.models import Message
@@ -38,6 +40,19 @@ def on_delivery_failed(sender, message_id: int, **kwargs) -> None:
     """Receiver of sms.signals.delivery_failed (connected in AlertsConfig.ready):
     the sms app reports a failed text, alerts decides what it means, in a task."""
     dispatch.send(handle_delivery_failure, message_id)
+
+
+def on_checkins_missed(sender, member_ids: set[int], **kwargs) -> None:
+    """Receiver of checkins.signals.checkins_missed: once the closing commits,
+    the silence rules look at each member who missed a check-in."""
+    for member_id in member_ids:
+        transaction.on_commit(lambda member_id=member_id: dispatch.send(evaluate_silence, member_id))
+
+
+def on_program_created(sender, program, **kwargs) -> None:
+    """Receiver of checkins.signals.program_created: a new program gets the
+    default rule settings in the same transaction."""
+    RuleSetting.install_defaults(program)
 
 
 @shared_task

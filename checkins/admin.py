@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from alerts.models import RuleSetting
 from checkins.models import Answer, CheckIn, Member, Program, Question
 
 
@@ -9,16 +8,12 @@ class QuestionInline(admin.StackedInline):
     extra = 0
 
 
-class RuleInline(admin.TabularInline):
-    model = RuleSetting
-    extra = 0
-
-
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "organization", "ack_timeout_seconds", "send_window_start", "send_window_end"]
     list_filter = ["organization"]
-    inlines = [QuestionInline, RuleInline]
+    # alerts/admin.py adds the program's rule settings to this page.
+    inlines = [QuestionInline]
 
 
 @admin.register(Member)

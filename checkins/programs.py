@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts.models import Organization
 from checkins.models import Program, Question
+from checkins.signals import program_created
 
 # The contract's default questions (CONTRACT §6), in order. Texts stay neutral
 # on a lock screen: no word a passer-by would read as substances or treatment.
@@ -44,12 +45,10 @@ DEFAULT_QUESTIONS = [
 
 @transaction.atomic
 def create_default_program(organization: Organization, name: str = "Daily check-in", **fields) -> Program:
-    from alerts.models import RuleSetting
-
     program = Program.objects.create(organization=organization, name=name, **fields)
     for position, question in enumerate(DEFAULT_QUESTIONS):
         Question.objects.create(program=program, position=position, **question)
-    RuleSetting.install_defaults(program)
+    program_created.send(sender=Program, program=program)
     return program
 
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from checkins.models import Answer, CheckIn, Member, Program
+from checkins.signals import checkins_missed
 from checkins.texts import say
-from config import dispatch
 from sms import outbox
 from sms.models import Message
 
@@ -149,12 +149,6 @@ def close_expired_checkins(now: dt.datetime | None = None) -> int:
             CheckIn.objects.filter(pk__in=answered).update(status=CheckIn.Status.INCOMPLETE, ended_at=now)
             CheckIn.objects.filter(pk__in=set(ids) - answered).update(status=CheckIn.Status.MISSED, ended_at=now)
             missed_members = {member_id for pk, member_id in expired if pk not in answered}
-            _after_missed(missed_members)
+            checkins_missed.send(sender=CheckIn, member_ids=missed_members)
             closed += len(ids)
 
-
-def _after_missed(member_ids: set[int]) -> None:
-    from alerts.tasks import evaluate_silence
-
-    for member_id in member_ids:
-        transaction.on_commit(lambda member_id=member_id: dispatch.send(evaluate_silence, member_id))

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "accounts",
     "checkins",
     "alerts",
+    "inbox",
     "sms",
     "web",
 ]

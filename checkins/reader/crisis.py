@@ -75,6 +75,7 @@ class _Tables:
         self.meanings = rules("meaning", "en", "es")
         self.negation_meanings = rules("negation_meaning", "en", "es")
         self.topic = compiled(data["topic"][0]["words"])
+        self.now = compiled(data["topic"][0]["now"])
         self.awareness = [compiled(data["awareness"]["en"]), compiled(data["awareness"]["es"])]
         self.death = compiled(data["awareness"]["death"])
         self.farewells = rules("farewell", "en", "es")
@@ -110,7 +111,8 @@ def _denied(tokens: list[str], start: int, tables: _Tables) -> bool:
     for index in range(start - 1, max(-1, start - 1 - tables.reach), -1):
         word = tokens[index]
         if word in tables.negators:
-            return True
+            # "can't do this no more, want to die": "no more" closes what came before.
+            return index + 1 >= len(tokens) or tokens[index + 1] not in ("more", "anymore")
         if word in tables.breaks or word in tables.subjects:
             return False
     return False
@@ -155,12 +157,14 @@ def _about_a_death(text: str, tokens: list[str], tables: _Tables) -> bool:
     )
 
 
-def _counts(rule_match: re.Match, text: str, tokens: list[str], tables: _Tables, deny: bool) -> bool:
-    start = _index(text, rule_match.start())
-    end = _index(text, rule_match.end() - 1) + 1
+def _reading(match: re.Match, text: str, tokens: list[str], tables: _Tables, deny: bool) -> str:
+    """Whether one matched statement is about the member (CRISIS), about
+    someone else (OTHER_IN_DANGER, for now) or denied (NONE)."""
+    start = _index(text, match.start())
+    end = _index(text, match.end() - 1) + 1
     if deny and _denied(tokens, start, tables):
-        return False
-    return not _about_someone_else(tokens, start, end, tables)
+        return NONE
+    return OTHER_IN_DANGER if _about_someone_else(tokens, start, end, tables) else CRISIS
 
 
 def _masked(text: str, tables: _Tables) -> str:
@@ -176,33 +180,52 @@ def read_crisis(message: str) -> CrisisReading:
     if not text.strip(f" {CLAUSE}"):
         return CrisisReading(NONE)
     tokens = text.split(" ")
+    talk = any(pattern.search(text) for pattern in tables.awareness) or _about_a_death(text, tokens, tables)
+    someone_else = False
 
     for rule in tables.negation_meanings:
         for match in rule.pattern.finditer(text):
-            if _counts(match, text, tokens, tables, deny=False):
+            kind = _reading(match, text, tokens, tables, deny=False)
+            if kind == CRISIS:
                 return CrisisReading(CRISIS, rule.category)
+            someone_else = someone_else or kind == OTHER_IN_DANGER
     for rule in tables.meanings:
         for match in rule.pattern.finditer(text):
-            if _counts(match, text, tokens, tables, deny=True):
+            kind = _reading(match, text, tokens, tables, deny=True)
+            if kind == CRISIS:
                 return CrisisReading(CRISIS, rule.category)
-    if not any(pattern.search(text) for pattern in tables.awareness) and not _about_a_death(text, tokens, tables):
-        for match in tables.topic.finditer(text):
-            if _counts(match, text, tokens, tables, deny=True):
-                return CrisisReading(CRISIS, "topic")
+            someone_else = someone_else or kind == OTHER_IN_DANGER
     if not tables.farewell_until.search(text):
         for rule in tables.farewells:
             if rule.pattern.search(text):
                 return CrisisReading(CRISIS, "farewell")
 
-    if any(pattern.search(text) for pattern in tables.other_third_person):
+    if _other_in_danger(text, tokens, tables):
         return CrisisReading(OTHER_IN_DANGER, "other_in_danger")
-    if tables.other_person.search(text):
-        for pattern in tables.other_needs_person:
-            for match in pattern.finditer(text):
-                start = _index(text, match.start())
-                if start == 0 or tokens[start - 1] not in ("i", "im"):
-                    return CrisisReading(OTHER_IN_DANGER, "other_in_danger")
+    if not talk:
+        for match in tables.topic.finditer(text):
+            kind = _reading(match, text, tokens, tables, deny=True)
+            if kind == CRISIS:
+                return CrisisReading(CRISIS, "topic")
+            someone_else = someone_else or kind == OTHER_IN_DANGER
+    # A crisis statement about someone else, happening now: "my friend says
+    # she's going to jump", "mi primo se está sobredosificando ahorita".
+    if someone_else and not talk and tables.now.search(text):
+        return CrisisReading(OTHER_IN_DANGER, "other_in_danger")
     return CrisisReading(NONE)
+
+
+def _other_in_danger(text: str, tokens: list[str], tables: _Tables) -> bool:
+    if any(pattern.search(text) for pattern in tables.other_third_person):
+        return True
+    if not tables.other_person.search(text):
+        return False
+    for pattern in tables.other_needs_person:
+        for match in pattern.finditer(text):
+            start = _index(text, match.start())
+            if start == 0 or tokens[start - 1] not in ("i", "im"):
+                return True
+    return False
 
 
 def mentions_crisis(message: str) -> bool:

@@ -1,18 +1,18 @@
 """The conversation with a member: what a text from them means and what we say back.
 
-Order matters and is the same for every text:
-1. opt-out words, or a plain-language request to stop, stop everything at
-   once (one confirmation, then silence);
-2. while opted out or discharged, only an opt-in word (or crisis words,
-   which reach staff with the 988 reply) does anything;
-3. HELP answers with the program's name, how to stop, and the crisis line;
-4. crisis words get the 988 reply and a crisis alert, inside or outside a
-   check-in; someone else in danger now gets the 911 reply and an urgent alert;
-5. inside an open check-in the text answers the current question;
-6. anything else is stored for the supporter and acknowledged.
+Order matters and is the same for every text (inbox/router.py):
+1. crisis: the member in danger gets the 988 reply and a crisis alert (an
+   open check-in keeps what it could read and closes); someone else in danger
+   now gets the 911 reply and an urgent alert. This comes first and holds in
+   every state: opted out, discharged, mid-check-in;
+2. keywords: opt-out words, or a plain-language request to stop, stop
+   everything at once (one confirmation, then silence); while opted out or
+   discharged nothing else does anything but an opt-in word; HELP answers
+   with the program's name, how to stop, and the crisis line;
+3. inside an open check-in the text answers the current question;
+4. anything else is stored for the supporter and acknowledged.
 
 What a text means is the reader's job (checkins/reader, docs/reader.md).
-
 Replies are returned to the webhook, which answers Twilio with them as TwiML,
 so a member hears back within the same request.
 """
@@ -20,6 +20,8 @@ so a member hears back within the same request.
 from django.db import transaction
 from django.utils import timezone
 
+from alerts.crisis import raise_crisis, raise_other_in_danger
+from alerts.tasks import evaluate_answer
 from checkins import reader
 from checkins.models import Answer, CheckIn, Member, Question
 from checkins.texts import say
@@ -30,46 +32,58 @@ from sms.models import Message
 
 def member_text(member: Member, message: Message) -> list[str]:
     language = member.language
+    replies = _in_danger(member, message)
+
     keyword = classify(message.body, opted_out=member.status == Member.Status.OPTED_OUT)
-    danger = reader.read_crisis(message.body) if message.is_crisis else None
-
     if keyword is Keyword.OPT_OUT or (keyword is None and reader.asks_to_stop(message.body)):
-        # Someone who says they are in danger hears the crisis line even as
-        # they ask us to stop; staff see it all the same.
-        replies = _raise_danger(member, message, danger) if danger else []
+        # Someone in danger hears the crisis line even as they ask us to stop.
         return replies + ([say("opted_out", language)] if member.opt_out() else [])
-
     if member.status == Member.Status.OPTED_OUT:
         if keyword is Keyword.OPT_IN and member.opt_in():
-            return [say("opted_in", language)]
-        return _raise_danger(member, message, danger) if danger else []
-
+            return replies + [say("opted_in", language)]
+        return replies
     if member.status == Member.Status.DISCHARGED:
         # No texts go to a discharged member, but what they send still counts,
         # and crisis words get the 988 reply (CONTRACT §6).
-        return _raise_danger(member, message, danger) if danger else []
-
+        return replies
+    if replies:
+        return replies
     if keyword is Keyword.HELP:
         return [member.program.help_text(language)]
     if keyword is Keyword.OPT_IN:
         return [say("already_in", language)]
 
-    checkin = (
-        member.checkins.filter(status=CheckIn.Status.OPEN)
-        .select_related("current_question")
-        .select_for_update(of=("self",))
-        .first()
-    )
-    if danger is not None and danger.is_crisis:
+    checkin = _open_checkin(member)
+    if checkin is not None:
+        return answer(checkin, message)
+    return _free_text(member, message)
+
+
+def _in_danger(member: Member, message: Message) -> list[str]:
+    """The replies to a text saying someone is in danger; none otherwise."""
+    if not message.is_crisis:
+        return []
+    danger = reader.read_crisis(message.body)
+    if danger.is_crisis:
+        checkin = _open_checkin(member)
         if checkin is not None:
             _record_answer(checkin, message, understood_only=True)
             checkin.close(CheckIn.Status.INCOMPLETE)
         return _raise_crisis(member, message)
-    if danger is not None:
-        return _raise_danger(member, message, danger)
-    if checkin is not None:
-        return answer(checkin, message)
-    return _free_text(member, message)
+    if danger.kind == reader.OTHER_IN_DANGER:
+        raise_other_in_danger(member, message)
+        return [say("other_in_danger", member.language)]
+    return []
+
+
+def _open_checkin(member: Member) -> CheckIn | None:
+    # Locked after the member row (the documented lock order).
+    return (
+        member.checkins.filter(status=CheckIn.Status.OPEN)
+        .select_related("current_question")
+        .select_for_update(of=("self",), no_key=True)
+        .first()
+    )
 
 
 def answer(checkin: CheckIn, message: Message) -> list[str]:
@@ -116,25 +130,11 @@ def _record_answer(checkin: CheckIn, message: Message, understood_only: bool) ->
     # The check-in row is locked and its current question is by construction
     # unanswered, so a plain insert is enough (the unique key still guards it).
     saved = Answer.objects.create(checkin=checkin, question=question, text=message.body, value=value, message=message)
-    from alerts.tasks import evaluate_answer
-
     transaction.on_commit(lambda: dispatch.send(evaluate_answer, saved.pk))
     return saved
 
 
-def _raise_danger(member: Member, message: Message, danger: reader.CrisisReading) -> list[str]:
-    """Crisis words, or someone else in danger right now."""
-    if danger.is_crisis:
-        return _raise_crisis(member, message)
-    from alerts.crisis import raise_other_in_danger
-
-    raise_other_in_danger(member, message)
-    return [say("other_in_danger", member.language)]
-
-
 def _raise_crisis(member: Member, message: Message, answer: Answer | None = None) -> list[str]:
-    from alerts.crisis import raise_crisis
-
     raise_crisis(member, message=message, answer=answer)
     # The 988 reply answers the member's own text, so it goes back even to a
     # member who opted out or was discharged (CONTRACT §6).
