@@ -19,10 +19,6 @@ from alerts.rules import Finding
 from checkins.models import Member
 from sms.models import Message
 
-# Moved to alerts.escalation with the rest of notifying; kept importable here
-# until tests/web/test_alert_page.py imports it from there.
-notification_text = escalation.notification_text
-
 Event = AlertEvent.Type
 
 

@@ -19,6 +19,9 @@ On its own: `python -m devtools.local_twilio --port 9999` prints one line per ac
 message (sid, masked number, length; never the body).
 
 Over 400 lines because it is one idea: one fake of one API (create, fetch, callbacks).
+
+One idea in one module (over 400 lines on purpose): splitting it would scatter one
+fake's or one run's state across files.
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ alert escalates and a supervisor acknowledges.
 Nothing prints a message body or a full phone number.
 
 Over 400 lines because it is one idea: a population, its personas and the clock that plays them.
+
+One idea in one module (over 400 lines on purpose): splitting it would scatter one
+fake's or one run's state across files.
 """
 
 from __future__ import annotations

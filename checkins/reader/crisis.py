@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from checkins.reader.tables import table
 from checkins.reader.text import CLAUSE, words
@@ -74,6 +74,11 @@ class _Tables:
 
         self.meanings = rules("meaning", "en", "es")
         self.negation_meanings = rules("negation_meaning", "en", "es")
+        # One pass over the text first: most texts match no rule at all.
+        self.any_meaning = re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in self.meanings))
+        self.any_negation_meaning = re.compile(
+            "|".join(f"(?:{rule.pattern.pattern})" for rule in self.negation_meanings)
+        )
         self.topic = compiled(data["topic"][0]["words"])
         self.now = compiled(data["topic"][0]["now"])
         self.awareness = [compiled(data["awareness"]["en"]), compiled(data["awareness"]["es"])]
@@ -173,6 +178,7 @@ def _masked(text: str, tables: _Tables) -> str:
     return text
 
 
+@lru_cache(maxsize=512)
 def read_crisis(message: str) -> CrisisReading:
     """Read one text for danger (see the module docstring for the order)."""
     tables = _tables()
@@ -183,13 +189,13 @@ def read_crisis(message: str) -> CrisisReading:
     talk = any(pattern.search(text) for pattern in tables.awareness) or _about_a_death(text, tokens, tables)
     someone_else = False
 
-    for rule in tables.negation_meanings:
+    for rule in tables.negation_meanings if tables.any_negation_meaning.search(text) else ():
         for match in rule.pattern.finditer(text):
             kind = _reading(match, text, tokens, tables, deny=False)
             if kind == CRISIS:
                 return CrisisReading(CRISIS, rule.category)
             someone_else = someone_else or kind == OTHER_IN_DANGER
-    for rule in tables.meanings:
+    for rule in tables.meanings if tables.any_meaning.search(text) else ():
         for match in rule.pattern.finditer(text):
             kind = _reading(match, text, tokens, tables, deny=True)
             if kind == CRISIS:

@@ -5,13 +5,12 @@ outside the alert's scope gets 404, for the page and for every action."""
 import pytest
 from django.test import Client
 
+from alerts.escalation import notification_text
 from alerts.models import Alert, AlertEvent
 from tests.web.conftest import raise_alert
 
 
 def test_the_link_in_the_text_to_staff_is_the_alert_page(signed_in, settings, supporter, member):
-    from alerts.routing import notification_text
-
     alert = raise_alert(member)
     link = notification_text(alert).split()[-1]
     path = link.removeprefix(settings.PUBLIC_BASE_URL)
