@@ -56,9 +56,9 @@ def crisis(alert: Alert) -> None:
     supervisor at once; an acknowledged alert stays with whoever has it."""
     notify(alert, [alert.member.supporter], Event.NOTIFIED)
     if alert.escalation_level == 0:
-        _escalate_now(alert, CRISIS_WHY)
+        _escalate_now(alert, CRISIS_WHY, purpose=CRISIS_AT_ONCE)
     else:
-        notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED)
+        notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED, purpose=CRISIS_AT_ONCE)
 
 
 def _arm(alert: Alert) -> None:
@@ -66,14 +66,14 @@ def _arm(alert: Alert) -> None:
     alert.save(update_fields=["next_escalation_at"])
 
 
-def _escalate_now(alert: Alert, why: str) -> None:
+def _escalate_now(alert: Alert, why: str, purpose: str = "") -> None:
     """Up one level without waiting for the timer. The token moves on, so a
     step already claimed for the old level does nothing."""
     alert.escalation_level += 1
     alert.escalation_token += 1
     alert.save(update_fields=["escalation_level", "escalation_token"])
     AlertEvent.objects.create(alert=alert, type=Event.ESCALATED, detail=why)
-    notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED)
+    notify(alert, list(alert.organization.supervisors()), Event.NOTIFIED, purpose=purpose or ESCALATION)
     if alert.status == Alert.Status.OPEN:
         _arm(alert)
 
@@ -100,10 +100,10 @@ def step(alert_id: int, token: int, why: str = "Not acknowledged in time.") -> b
         if alert.escalation_level == 0:
             alert.escalation_level = 1
             AlertEvent.objects.create(alert=alert, type=Event.ESCALATED, detail=why)
-            notify(alert, supervisors, Event.NOTIFIED)
+            notify(alert, supervisors, Event.NOTIFIED, purpose=ESCALATION)
         elif alert.reminders_sent < program.max_reminders:
             alert.reminders_sent += 1
-            notify(alert, supervisors, Event.REMINDED, reminder=True)
+            notify(alert, supervisors, Event.REMINDED, purpose=REMINDER)
         else:
             alert.next_escalation_at = None
             alert.save(update_fields=["escalation_token", "next_escalation_at"])
@@ -158,21 +158,34 @@ def notification_failed(message: Message) -> None:
 # --- Texts to staff ----------------------------------------------------------------------
 
 
-def notification_text(alert: Alert, reminder: bool = False) -> str:
+# What a text to staff is: the first one, an escalation after no ACK, a crisis
+# sent to supervisors at once, or a reminder. Each says so.
+FIRST = ""
+ESCALATION = "escalation"
+CRISIS_AT_ONCE = "crisis"
+REMINDER = "reminder"
+
+
+def notification_text(alert: Alert, purpose: str = FIRST) -> str:
     """First name and last initial, severity, alert id, a link; never answers,
-    substances or diagnoses (contract §6)."""
-    lead = "Reminder: " if reminder else ""
-    return (
-        f"{lead}{alert.severity.upper()} check-in alert for {alert.member.short_name} (alert {alert.pk}). "
-        f"Reply ACK {alert.pk} to acknowledge. {settings.PUBLIC_BASE_URL}/alerts/{alert.pk}"
-    )
+    substances or diagnoses (contract §6). An escalation names whose
+    acknowledgement is missing; a reminder says it is one."""
+    about = f"{alert.severity.upper()} check-in alert for {alert.member.short_name} (alert {alert.pk})"
+    supporter = alert.member.supporter.name
+    if purpose == ESCALATION:
+        about = f"Escalated to you: {about}, not acknowledged by {supporter} in time"
+    elif purpose == CRISIS_AT_ONCE:
+        about = f"{about}, sent to you and to {supporter} at once"
+    elif purpose == REMINDER:
+        about = f"Reminder: {about} is still not acknowledged"
+    return f"{about}. Reply ACK {alert.pk} to acknowledge. {settings.PUBLIC_BASE_URL}/alerts/{alert.pk}"
 
 
-def notify(alert: Alert, recipients: list[Staff], event_type: str, reminder: bool = False) -> None:
+def notify(alert: Alert, recipients: list[Staff], event_type: str, purpose: str = FIRST) -> None:
     if not recipients:
         AlertEvent.objects.create(alert=alert, type=event_type, detail="Nobody to notify: no supervisor is set up.")
         return
-    body = notification_text(alert, reminder=reminder)
+    body = notification_text(alert, purpose)
     for staff in recipients:
         outbox.queue(
             phone=staff.phone,
