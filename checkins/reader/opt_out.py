@@ -38,6 +38,7 @@ class _Tables:
         requests = data["requests"]
         self.requests = [compiled(source) for source in requests["en"] + requests["es"]]
         self.whole = compiled(requests["whole"])
+        self.stop_unless_answering = compiled(requests["stop_unless_answering"])
         self.negated = [compiled(source) for source in data["negated"]["patterns"]]
         self.people_verbs = frozenset(data["others"]["people_verbs"])
         self.senders = compiled(data["others"]["senders"])
@@ -62,13 +63,17 @@ def _someone_elses(tokens: list[str], start: int, tables: _Tables) -> bool:
 _PEOPLE = frozenset(table("crisis")["people"]["third"]) - {"se"}
 
 
-def asks_to_stop(message: str) -> bool:
-    """True when the text asks, in plain words, for no more texts."""
+def asks_to_stop(message: str, answering_a_number: bool = False) -> bool:
+    """True when the text asks, in plain words, for no more texts.
+    `answering_a_number`: the member has a number question open, so "alto"
+    ("high") is an answer, not "stop"."""
     tables = _tables()
     text = " ".join(words(message))
     plain = text.replace(f" {CLAUSE}", "").replace(CLAUSE, "").strip()
     if tables.whole.match(plain):
         return True
+    if tables.stop_unless_answering.match(plain):
+        return not answering_a_number
     if tables.senders.search(text) or any(pattern.search(text) for pattern in tables.negated):
         return False
     tokens = text.split(" ")

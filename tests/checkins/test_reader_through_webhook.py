@@ -116,3 +116,19 @@ def test_a_spanish_worded_answer_reads_the_prompts_own_anchor(phone, org, suppor
     checkin = start_checkin(member)
     say(phone, member, "muy bajo")
     assert checkin.answers.get().value == 1
+
+
+def test_alto_alone_opts_out_but_answers_a_number_question(phone, org, supporter):
+    member = MemberFactory(organization=org, supporter=supporter, language="es")
+    checkin = start_checkin(member)
+    say(phone, member, "3")  # mood; now the urges question (0 to 10) is open
+    assert say(phone, member, "ALTO") == ["Perdón, no entendí. Responde con un número del 0 al 10."]
+    member.refresh_from_db()
+    assert member.status == "active"
+    checkin.refresh_from_db()
+    assert checkin.status == "open"
+
+    other = MemberFactory(organization=org, supporter=supporter, language="es", phone="+15550001234")
+    say(phone, other, "ALTO")
+    other.refresh_from_db()
+    assert other.status == "opted_out"
