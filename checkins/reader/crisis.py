@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from checkins.reader.tables import compiled as compiled_with
 from checkins.reader.tables import table
 from checkins.reader.text import CLAUSE, words
 
@@ -60,9 +61,7 @@ class _Tables:
         macros = data["macros"]
 
         def compiled(source: str) -> re.Pattern:
-            for name, value in macros.items():
-                source = source.replace("{" + name + "}", value)
-            return re.compile(source)
+            return compiled_with(source, macros)
 
         def rules(section: str, *keys: str) -> list[_Rule]:
             return [
@@ -189,18 +188,17 @@ def read_crisis(message: str) -> CrisisReading:
     talk = any(pattern.search(text) for pattern in tables.awareness) or _about_a_death(text, tokens, tables)
     someone_else = False
 
-    for rule in tables.negation_meanings if tables.any_negation_meaning.search(text) else ():
-        for match in rule.pattern.finditer(text):
-            kind = _reading(match, text, tokens, tables, deny=False)
-            if kind == CRISIS:
-                return CrisisReading(CRISIS, rule.category)
-            someone_else = someone_else or kind == OTHER_IN_DANGER
-    for rule in tables.meanings if tables.any_meaning.search(text) else ():
-        for match in rule.pattern.finditer(text):
-            kind = _reading(match, text, tokens, tables, deny=True)
-            if kind == CRISIS:
-                return CrisisReading(CRISIS, rule.category)
-            someone_else = someone_else or kind == OTHER_IN_DANGER
+    # A negation that is the crisis is never a denial; a meaning may be denied.
+    for rules, prefilter, deny in (
+        (tables.negation_meanings, tables.any_negation_meaning, False),
+        (tables.meanings, tables.any_meaning, True),
+    ):
+        for rule in rules if prefilter.search(text) else ():
+            for match in rule.pattern.finditer(text):
+                kind = _reading(match, text, tokens, tables, deny=deny)
+                if kind == CRISIS:
+                    return CrisisReading(CRISIS, rule.category)
+                someone_else = someone_else or kind == OTHER_IN_DANGER
     if not tables.farewell_until.search(text):
         for rule in tables.farewells:
             if rule.pattern.search(text):

@@ -19,6 +19,7 @@ import re
 from functools import cache
 
 from checkins.reader.crisis import _person
+from checkins.reader.tables import compiled as compiled_with
 from checkins.reader.tables import table
 from checkins.reader.text import CLAUSE, words
 
@@ -31,9 +32,7 @@ class _Tables:
         macros = data["macros"]
 
         def compiled(source: str) -> re.Pattern:
-            for name, value in macros.items():
-                source = source.replace("{" + name + "}", value)
-            return re.compile(source)
+            return compiled_with(source, macros)
 
         requests = data["requests"]
         self.requests = [compiled(source) for source in requests["en"] + requests["es"]]
