@@ -1,7 +1,7 @@
 import pytest
 
 from checkins.models import Member
-from tests.factories import MemberFactory, OrganizationFactory, StaffFactory, SupervisorFactory
+from tests.factories import MemberFactory, OrganizationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
