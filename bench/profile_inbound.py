@@ -13,16 +13,18 @@ import argparse
 import cProfile
 import pstats
 import random
+import re
 import time
 from collections import defaultdict
 
-from bench.procs import Stack
+from bench.procs import ROOT, Stack
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--top", type=int, default=40, help="functions listed per table")
     args = parser.parse_args()
     with Stack("profile", database="checkins_profile") as stack:
         stack.apply_env_here(ALLOWED_HOSTS="*")
@@ -78,8 +80,13 @@ def main() -> None:
         worst = sorted(timings.items(), key=lambda kv: -sum(kv[1]))
         for sql, times in worst[:10]:
             print(f"  {sum(times) / args.requests * 1000:7.2f} ms  x{len(times) / args.requests:.1f}  {sql[:150]}")
-        print("\nfunctions by cumulative time:")
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(r"work/main/(sms|checkins|alerts|accounts|config)|celery/app/task|kombu.*publish|environ|phonenumbers", 30)
+        print("\nfunctions by cumulative time (the project's code, Django's handler and middleware, Celery's publish):")
+        root = re.escape(str(ROOT))
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(
+            rf"{root}/(sms|checkins|alerts|accounts|config)|django/core/handlers|middleware|celery/app/task|"
+            r"kombu.*publish|request_validator|django/db/models/(query|sql/compiler)|django/db/backends", args.top)
+        print("\nfunctions by own time:")
+        pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ Services: a fresh database `checkins_bench` on the PostgreSQL at
 gunicorn (config.wsgi plus one floor route), real Celery workers, and
 LocalTwilio in its own process recording when each text arrived.
 
-    python -m bench.run [--quick] [--members 100000] [--seconds 15]
+    python -m bench.run [--quick] [--members 100000] [--seconds 15] [--only inbound] [--web-workers 4] [--web-threads 1]
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ from bench.procs import PYTHON, ROOT, CpuMeter, Stack, children, machine_cpu, po
 
 INBOUND = "/sms/twilio/inbound"
 FLOOR = "/bench/floor"
+# The inbound requirement: signed webhooks per second at saturation, and p99 at 100/s offered.
+INBOUND_TARGET_RATE = 300
+INBOUND_TARGET_P99_MS = 100
 ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Pacific/Honolulu", "Pacific/Auckland",
          "Asia/Tokyo", "Asia/Kolkata", "Europe/Berlin", "Europe/London", "UTC"]  # fmt: skip
 
@@ -237,32 +240,42 @@ def bench_inbound(stack: Stack, seconds: int, pool_members: int, quick: bool) ->
     def measured(path: str, requests: list[Signed]):
         meter.start()
         busy, total = machine_cpu()
+        load = os.times()
         result = wrk_max(stack.base_url, path, requests, seconds, connections=16, threads=2, work_dir=work)
         cpu = meter.stop()
         busy2, total2 = machine_cpu()
+        load2 = os.times()
         n = max(1, result.requests)
+        # The machine is shared: whatever used the CPU besides gunicorn, PostgreSQL and
+        # wrk (another test run, say) took capacity from the server. Shown, not hidden.
+        wrk_cpu = (load2.children_user + load2.children_system) - (load.children_user + load.children_system)
+        others = max(0.0, (busy2 - busy) - cpu["app"] - cpu["db"] - wrk_cpu) / (total2 - total)
         say(f"  {path}: CPU per request: gunicorn {cpu['app'] / n * 1000:.2f} ms, PostgreSQL "
-            f"{cpu['db'] / n * 1000:.2f} ms; machine busy {(busy2 - busy) / (total2 - total):.0%}")  # fmt: skip
-        return result, {k: v / n * 1000 for k, v in cpu.items()}, (busy2 - busy) / (total2 - total)
+            f"{cpu['db'] / n * 1000:.2f} ms, wrk {wrk_cpu / n * 1000:.2f} ms; machine busy "
+            f"{(busy2 - busy) / (total2 - total):.0%}, of which other processes {others:.0%}")  # fmt: skip
+        return result, {k: v / n * 1000 for k, v in cpu.items()}, (busy2 - busy) / (total2 - total), others
 
-    floor, floor_cpu, _ = measured(FLOOR, floor_pool)
-    hook, hook_cpu, hook_busy = measured(INBOUND, pool)
+    floor, floor_cpu, _, floor_others = measured(FLOOR, floor_pool)
+    hook, hook_cpu, hook_busy, hook_others = measured(INBOUND, pool)
     say(f"floor {floor.rate:.0f}/s p50 {floor.p50_ms:.1f} ms; webhook {hook.rate:.0f}/s p50 {hook.p50_ms:.1f} ms "
         f"p99 {hook.p99_ms:.0f} ms, non-2xx {hook.non_2xx}, socket errors {hook.socket_errors}")  # fmt: skip
     if hook.requests > len(pool):
         say("note: the signed pool ran out and wrapped: later requests were duplicates (cheaper)")
+    ratio = hook.rate / floor.rate
     rows.append(Row(
         "inbound webhook, max sustained (wrk, 16 conns, gunicorn + PostgreSQL)",
-        f"{hook.rate:.0f} msg/s (p50 {hook.p50_ms:.0f} ms, p99 {hook.p99_ms:.0f} ms; {hook.rate / floor.rate:.0%} "
-        f"of floor; {hook.non_2xx} non-2xx)",
+        f"{hook.rate:.0f} msg/s (p50 {hook.p50_ms:.0f} ms, p99 {hook.p99_ms:.0f} ms; ratio to floor {ratio:.2f}; "
+        f"{hook.non_2xx} non-2xx)",
         f"trivial Django view {floor.rate:.0f} req/s (p50 {floor.p50_ms:.0f} ms)",
-        ">= 200 msg/s", hook.rate >= 200 and hook.non_2xx == 0,
+        f">= {INBOUND_TARGET_RATE} msg/s", hook.rate >= INBOUND_TARGET_RATE and hook.non_2xx == 0,
     ))  # fmt: skip
 
     rows.append(Row(
         "CPU per request during the wrk runs (gunicorn workers + PostgreSQL backends)",
-        f"webhook: app {hook_cpu['app']:.1f} ms + db {hook_cpu['db']:.1f} ms (machine {hook_busy:.0%} busy)",
-        f"trivial view: app {floor_cpu['app']:.2f} ms + db {floor_cpu['db']:.2f} ms",
+        f"webhook: app {hook_cpu['app']:.1f} ms + db {hook_cpu['db']:.1f} ms (machine {hook_busy:.0%} busy, "
+        f"other processes {hook_others:.0%})",
+        f"trivial view: app {floor_cpu['app']:.2f} ms + db {floor_cpu['db']:.2f} ms (other processes "
+        f"{floor_others:.0%})",
         "-", None,
     ))  # fmt: skip
 
@@ -282,8 +295,12 @@ def bench_inbound(stack: Stack, seconds: int, pool_members: int, quick: bool) ->
         f"inbound webhook latency at {rate}/s offered ({len(sent)} requests)",
         f"p50 {p50:.0f} ms, p99 {p99:.0f} ms ({bad} non-200)",
         f"trivial view at {rate}/s: p50 {percentile(floor_lat, 0.5):.0f} ms, p99 {percentile(floor_lat, 0.99):.0f} ms",
-        "p99 < 250 ms", p99 < 250 and bad == 0,
+        f"p99 < {INBOUND_TARGET_P99_MS} ms", p99 < INBOUND_TARGET_P99_MS and bad == 0,
     ))  # fmt: skip
+    # The requirement's figures on one line, easy to find in the output.
+    say(f"INBOUND: {hook.rate:.0f} webhooks/s at saturation (target >= {INBOUND_TARGET_RATE}), floor "
+        f"{floor.rate:.0f} req/s, ratio {ratio:.2f}; at {rate}/s p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+        f"(target < {INBOUND_TARGET_P99_MS} ms); other processes used {hook_others:.0%} of the machine")  # fmt: skip
     # The answers queued one rules task each; nobody was consuming them during the measurement.
     flush_broker(stack)
     return rows, []
@@ -510,7 +527,10 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=100_000, help="members scheduled in one tick")
     parser.add_argument("--seconds", type=int, default=15, help="length of each wrk run")
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--web-threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)")
     parser.add_argument("--quick", action="store_true", help="small and short: a smoke test of the bench itself")
+    parser.add_argument("--only", choices=["all", "inbound"], default="all",
+                        help="inbound: only the data it needs (the scheduling tick) and the inbound rows")
     args = parser.parse_args()
     if args.quick:
         args.members, args.seconds = 10_000, 5
@@ -529,16 +549,21 @@ def main() -> int:
         stack.start_twilio()
 
         rows += bench_scheduling(stack, args.members)
-        say(f"starting gunicorn ({args.web_workers} sync workers) ...")
-        stack.start_gunicorn(workers=args.web_workers)
+        say(f"starting gunicorn ({args.web_workers} workers x {args.web_threads} threads) ...")
+        stack.start_gunicorn(workers=args.web_workers, threads=args.web_threads)
         inbound_rows, _ = bench_inbound(stack, args.seconds, min(8000, args.members // 2), args.quick)
         rows += inbound_rows
+        if args.only == "inbound":
+            return finish(started, rows)
         alert_rows, worker_rss = bench_alert_latency(stack, args.quick)
         rows += alert_rows
         rows += bench_send_rate(stack, [10, 50], 10 if args.quick else 15)
         rows += bench_reader_and_rules()
         rows += bench_memory(stack, worker_rss)
+    return finish(started, rows)
 
+
+def finish(started: float, rows: list[Row]) -> int:
     report = "\n".join([
         f"Benchmark run {time.strftime('%Y-%m-%d %H:%M %Z', time.localtime(started))}, "
         f"{(time.time() - started) / 60:.1f} min",
