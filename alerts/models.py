@@ -39,6 +39,7 @@ class RuleSetting(limits.ErrorsOnShownFields, models.Model):
         CRAVING_ABOVE_BASELINE = "craving_above_baseline", "Craving above the member's 14-day median (threshold: points)"
         MOOD_FALLING = "mood_falling", "Mood falling on several check-ins in a row (threshold: how many)"
         UNREACHABLE = "unreachable", "Texts cannot be delivered"
+        CONTACT_REQUEST = "contact_request", "Asked to be contacted"
 
     # (severity, threshold) for each rule in a new program: CONTRACT §7 and the trend rules.
     DEFAULTS = {
@@ -53,6 +54,8 @@ class RuleSetting(limits.ErrorsOnShownFields, models.Model):
         Kind.CRAVING_ABOVE_BASELINE: (Severity.WARNING, 3),
         Kind.MOOD_FALLING: (Severity.WARNING, 3),
         Kind.UNREACHABLE: (Severity.INFO, None),
+        # A member asking to be called or to talk (CONTRACT §6): urgent.
+        Kind.CONTACT_REQUEST: (Severity.URGENT, None),
     }
     # Rules that cannot be switched off, and the lowest severity each may have.
     LOCKED_AT_LEAST = {
@@ -189,6 +192,7 @@ class Alert(models.Model):
         MOOD = "mood", "Mood"
         SILENCE = "silence", "Missed check-ins"
         UNREACHABLE = "unreachable", "Unreachable"
+        CONTACT = "contact", "Asked to be contacted"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -28,6 +28,7 @@ TOPIC = {
     Kind.MISSED: Alert.Topic.SILENCE,
     Kind.MISSED_MANY: Alert.Topic.SILENCE,
     Kind.UNREACHABLE: Alert.Topic.UNREACHABLE,
+    Kind.CONTACT_REQUEST: Alert.Topic.CONTACT,
 }
 
 BASELINE_DAYS = 14
@@ -218,6 +219,13 @@ def other_in_danger(member: Member) -> Finding:
     """A member says someone else is in danger right now (not breathing,
     unresponsive). Locked on, at least urgent; the reader decides when."""
     return RuleBook(member.program).locked_finding(Kind.OTHER_IN_DANGER, "Said someone else is in danger right now.")
+
+
+def contact_request(member: Member) -> Finding | None:
+    """A member asks, outside a check-in question, to be called or to talk
+    (the reader's `asks_for_contact` decides when). The reason names the
+    request only, never the member's words: it reaches staff screens and logs."""
+    return RuleBook(member.program).finding(Kind.CONTACT_REQUEST, "Asked to be contacted.")
 
 
 UNREACHABLE_REASONS = {

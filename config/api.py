@@ -18,6 +18,7 @@ from accounts.models import ApiToken
 from alerts.api import router as alerts_router
 from checkins.api import router as checkins_router
 from config.api_errors import ApiError
+from inbox.api import router as inbox_router
 from web.access import staff_of
 
 def without_nul(value):
@@ -78,6 +79,7 @@ api = NinjaAPI(
 api.add_router("", staff_router)
 api.add_router("", checkins_router)
 api.add_router("", alerts_router)
+api.add_router("", inbox_router)
 
 
 def _field_name(location: tuple) -> str:

@@ -10,7 +10,8 @@ Order matters and is the same for every text (inbox/router.py):
    discharged nothing else does anything but an opt-in word; HELP answers
    with the program's name, how to stop, and the crisis line;
 3. inside an open check-in the text answers the current question;
-4. anything else is stored for the supporter and acknowledged.
+4. anything else is stored for the supporter and acknowledged; a request to
+   be called or to talk also raises an urgent alert.
 
 What a text means is the reader's job (checkins/reader, docs/reader.md).
 Replies are returned to the webhook, which answers Twilio with them as TwiML,
@@ -20,7 +21,9 @@ so a member hears back within the same request.
 from django.db import transaction
 from django.utils import timezone
 
+from alerts import rules
 from alerts.crisis import raise_crisis, raise_other_in_danger
+from alerts.routing import raise_alerts
 from alerts.tasks import evaluate_answer
 from checkins import reader
 from checkins.models import Answer, CheckIn, Member, Question
@@ -35,7 +38,7 @@ def member_text(member: Member, message: Message) -> list[str]:
     replies = _in_danger(member, message)
 
     keyword = classify(message.body, opted_out=member.status == Member.Status.OPTED_OUT)
-    if keyword is Keyword.OPT_OUT or (keyword is None and reader.asks_to_stop(message.body)):
+    if keyword is Keyword.OPT_OUT or (keyword is None and _asks_to_stop(member, message)):
         # Someone in danger hears the crisis line even as they ask us to stop.
         return replies + ([say("opted_out", language)] if member.opt_out() else [])
     if member.status == Member.Status.OPTED_OUT:
@@ -74,6 +77,15 @@ def _in_danger(member: Member, message: Message) -> list[str]:
         raise_other_in_danger(member, message)
         return [say("other_in_danger", member.language)]
     return []
+
+
+def _asks_to_stop(member: Member, message: Message) -> bool:
+    """A request to stop in words. "Alto" alone is one, except as the reply
+    to a number question, where it means "high" and is asked again."""
+    checkin = _open_checkin(member) if member.status == Member.Status.ACTIVE else None
+    question = checkin.current_question if checkin is not None else None
+    answering_a_number = question is not None and question.kind == Question.Kind.SCALE
+    return reader.asks_to_stop(message.body, answering_a_number=answering_a_number)
 
 
 def _open_checkin(member: Member) -> CheckIn | None:
@@ -147,6 +159,13 @@ FREE_TEXT_REPLY_EVERY = timezone.timedelta(hours=6)
 
 
 def _free_text(member: Member, message: Message) -> list[str]:
+    # The text itself reaches the supporter through GET /members/{id}/messages;
+    # a request to be called or to talk also raises an urgent alert (CONTRACT
+    # §6), whose reason and staff texts never carry the member's words.
+    if reader.asks_for_contact(message.body):
+        finding = rules.contact_request(member)
+        if finding is not None:  # None: the program switched the rule off
+            raise_alerts(member, [finding])
     recently_told = Message.objects.filter(
         member=member,
         direction=Message.Direction.OUTBOUND,

@@ -37,6 +37,7 @@ class Message(models.Model):
         NOTIFICATION = "notification", "Alert to staff"
         SYSTEM = "system", "System"
         TEXT = "text", "Text from a person"
+        STAFF_REPLY = "staff_reply", "Text from staff to a member"
 
     class Priority(models.IntegerChoices):
         # Lower goes first: alerts to staff, then direct replies, then bulk prompts.
