@@ -80,6 +80,7 @@ def normalize(text: str) -> str:
 
 _REPEATS_3 = re.compile(r"(.)\1\1+")
 _REPEATS_2 = re.compile(r"(.)\1+")
+_REPEATS_3_AT_END = re.compile(r"(.)\1\1+$")
 
 
 def squeeze(word: str, keep: int = 1) -> str:
@@ -147,6 +148,9 @@ def _canonical(word: str) -> str:
             return lexicon.spelling[candidate]
         if candidate in lexicon.known:
             return candidate
+    if _REPEATS_3_AT_END.search(word):
+        # A letter drawn out at the end is one letter: "uppp", "nooo", "byeee".
+        return _canonical(_REPEATS_3_AT_END.sub(r"\1", word))
     if len(word) < 3 or word in lexicon.protected:
         return word
     heard = sound(squeeze(word, keep=2))
