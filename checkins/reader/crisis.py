@@ -85,9 +85,9 @@ class _Tables:
         self.farewells = rules("farewell", "en", "es")
         self.farewell_until = compiled(data["farewell"][0]["until"])
         danger = data["other_in_danger"][0]
-        self.other_needs_person = [compiled(source) for source in danger["en"]]
-        self.other_third_person = [compiled(source) for source in danger["es"]]
-        self.other_person = compiled(danger["third_en"])
+        self.other_with_a_person = [compiled(source) for source in danger["with_a_person"]]
+        self.other_third_person = [compiled(source) for source in danger["third_person"]]
+        self.other_person = compiled(danger["person"])
         self.masks = [compiled(source) for source in data["masks"]["patterns"]]
         self.first = frozenset(data["people"]["first"])
         self.third = frozenset(data["people"]["third"])
@@ -122,7 +122,7 @@ def _denied(tokens: list[str], start: int, tables: _Tables) -> bool:
     return False
 
 
-def _person(word: str) -> str:
+def as_person(word: str) -> str:
     """A word as a person: "brothers" is "brother"."""
     return word[:-1] if word.endswith("s") and word[:-1] in _tables().third else word
 
@@ -139,7 +139,7 @@ def _is_other_person(tokens: list[str], index: int, tables: _Tables) -> bool:
     word = tokens[index]
     if word == "he" and index + 1 < len(tokens) and tables.spanish_perfect.search(tokens[index + 1]):
         return False  # Spanish "he pensado": I have thought
-    return _person(word) in tables.third
+    return as_person(word) in tables.third
 
 
 def _about_someone_else(tokens: list[str], start: int, end: int, tables: _Tables) -> bool:
@@ -224,7 +224,7 @@ def _other_in_danger(text: str, tokens: list[str], tables: _Tables) -> bool:
         return True
     if not tables.other_person.search(text):
         return False
-    for pattern in tables.other_needs_person:
+    for pattern in tables.other_with_a_person:
         for match in pattern.finditer(text):
             start = _index(text, match.start())
             if start == 0 or tokens[start - 1] not in ("i", "im"):

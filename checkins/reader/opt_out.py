@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from checkins.reader.crisis import _person
+from checkins.reader.crisis import as_person
 from checkins.reader.tables import compiled as compiled_with
 from checkins.reader.tables import table
 from checkins.reader.text import CLAUSE, words
@@ -54,7 +54,7 @@ def _someone_elses(tokens: list[str], start: int, tables: _Tables) -> bool:
         word = tokens[index]
         if word == CLAUSE:
             return False
-        if word in tables.people_verbs or _person(word) in _PEOPLE:
+        if word in tables.people_verbs or as_person(word) in _PEOPLE:
             return True
     return False
 
