@@ -97,6 +97,9 @@ class _Tables:
         self.negators = frozenset(negation["negators"])
         self.breaks = frozenset(negation["breaks"])
         self.subjects = frozenset(negation["subjects"])
+        self.between = frozenset(negation["between"])
+        self.weak_negators = frozenset(negation["weak_negators"])
+        self.weak_names = frozenset(negation["weak_names"])
         self.reach = negation["reach"]
 
 
@@ -112,13 +115,19 @@ def _index(text: str, position: int) -> int:
 
 def _denied(tokens: list[str], start: int, tables: _Tables) -> bool:
     """A negator scopes over the statement starting at word `start`."""
+    between: list[str] = []
     for index in range(start - 1, max(-1, start - 1 - tables.reach), -1):
         word = tokens[index]
-        if word in tables.negators:
-            # "can't do this no more, want to die": "no more" closes what came before.
-            return index + 1 >= len(tokens) or tokens[index + 1] not in ("more", "anymore")
+        weak = word in tables.weak_negators and index + 1 < len(tokens) and tokens[index + 1] in tables.weak_names
+        if word in tables.negators or weak:
+            # "can't do this anymore, gonna end it": the denial closed before
+            # the statement; so did one with other words between.
+            return not any(w in ("more", "anymore", "longer") for w in between) and all(
+                w in tables.between for w in between
+            )
         if word in tables.breaks or word in tables.subjects:
             return False
+        between.append(word)
     return False
 
 
