@@ -191,6 +191,11 @@ class Member(models.Model):
     opted_out_at = models.DateTimeField(null=True, blank=True)
     # Set when a text could not be delivered; cleared by the next delivery or reply.
     unreachable_since = models.DateTimeField(null=True, blank=True)
+    # Shown on the alert page, for whoever picks up the alert. Optional; the
+    # phone is stored as E.164 (accounts.phones.to_e164, checked by the form).
+    emergency_contact_name = models.CharField(max_length=limits.EMERGENCY_CONTACT_NAME_MAX, blank=True)
+    emergency_contact_phone = models.CharField(max_length=20, blank=True, help_text="E.164")
+    safety_plan = models.TextField(max_length=limits.SAFETY_PLAN_MAX, blank=True)
     created_at = models.DateTimeField(default=utc_now)
 
     objects = MemberQuerySet.as_manager()

@@ -37,6 +37,9 @@ class Range:
 NOTE_MAX = 2000
 # A text staff send to a member: Twilio refuses bodies over 1,600 characters.
 STAFF_TEXT_MAX = 1600
+# A member's safety plan as the supporter writes it down: short enough to read
+# at a glance on the alert page, on a phone.
+SAFETY_PLAN_MAX = 1000
 
 # --- Names ------------------------------------------------------------------------
 
@@ -52,6 +55,8 @@ TIME_INPUT_MAX = 16
 # A staff role's name ("supporter", "supervisor"), before it is checked.
 ROLE_INPUT_MAX = 20
 TIMEZONE_NAME_MAX = 64
+# A member's emergency contact: a person's name, as for members and staff.
+EMERGENCY_CONTACT_NAME_MAX = PERSON_NAME_MAX
 CONSENT_FIELD_MAX = 40
 
 # --- A program's texts --------------------------------------------------------------

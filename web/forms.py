@@ -4,9 +4,10 @@ enrolment rules, resolve rules) lives in the service functions the views call.""
 from django import forms
 
 from accounts.models import Staff
+from accounts.phones import InvalidPhone, to_e164
 from alerts.models import Alert, RuleSetting, Severity
 from alerts.review import LogFilter
-from checkins.models import Program, Question
+from checkins.models import Member, Program, Question
 from config import limits
 
 
@@ -204,3 +205,66 @@ class SandboxTextForm(forms.Form):
     body = forms.CharField(
         max_length=limits.STAFF_TEXT_MAX, label="Reply", widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
+
+
+class ReplyForm(forms.Form):
+    """A text from staff to a member. The sending rule (the length after
+    stripping, opted out, discharged) is inbox.replies.send_staff_text's; a
+    refusal is added here as the form's error."""
+
+    body = forms.CharField(
+        max_length=limits.STAFF_TEXT_MAX,
+        label="Text to the member",
+        help_text="Sent from the program's number through the outbox; its delivery status shows in the messages.",
+        error_messages={
+            "required": "Write the text first.",
+            "max_length": f"Keep the text to {limits.STAFF_TEXT_MAX:,} characters or fewer.",
+        },
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+    )
+
+
+class SafetyForm(forms.ModelForm):
+    """The member's emergency contact and safety plan: optional, shown on
+    every alert page for whoever picks the alert up."""
+
+    emergency_contact_name = forms.CharField(
+        required=False,
+        max_length=limits.EMERGENCY_CONTACT_NAME_MAX,
+        label="Emergency contact",
+        error_messages={"max_length": f"Keep the name to {limits.EMERGENCY_CONTACT_NAME_MAX} characters or fewer."},
+    )
+    emergency_contact_phone = forms.CharField(
+        required=False,
+        max_length=limits.PHONE_INPUT_MAX,
+        label="Their phone",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        error_messages={"max_length": "This phone number is too long; write it like +1 555 555 0100."},
+    )
+    safety_plan = forms.CharField(
+        required=False,
+        max_length=limits.SAFETY_PLAN_MAX,
+        label="Safety plan",
+        help_text="A few lines: warning signs, what helps, who to call.",
+        error_messages={"max_length": f"Keep the safety plan to {limits.SAFETY_PLAN_MAX:,} characters or fewer."},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    class Meta:
+        model = Member
+        fields = ["emergency_contact_name", "emergency_contact_phone", "safety_plan"]
+
+    def clean_emergency_contact_phone(self) -> str:
+        raw = self.cleaned_data["emergency_contact_phone"].strip()
+        if not raw:
+            return ""
+        try:
+            return to_e164(raw)
+        except InvalidPhone as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("emergency_contact_phone") and not data.get("emergency_contact_name"):
+            self.add_error("emergency_contact_name", "Write whose number this is.")
+        return data

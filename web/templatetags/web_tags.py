@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from web import charts
+from web import charts, contact
 
 register = template.Library()
 
@@ -60,3 +60,9 @@ def sandbox_enabled() -> bool:
     from web.views.sandbox import sandbox_enabled as enabled
 
     return enabled()
+
+
+@register.filter
+def delivery(status: str) -> str:
+    """A text's delivery status, said plainly: queued, sent, delivered, failed …"""
+    return contact.DELIVERY.get(status, status)

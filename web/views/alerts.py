@@ -1,15 +1,20 @@
-"""One alert: what happened, its full timeline, and acknowledge / note /
-resolve. This is the page the SMS to staff links to: /alerts/<id>."""
+"""One alert: what happened and the words that raised it, how to reach the
+member (their phone, emergency contact, safety plan, the last contact and a
+reply form), its full timeline, and acknowledge / note / resolve. This is the page the SMS to staff links to: /alerts/<id>."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from alerts.acknowledgement import ResolveError, acknowledge, add_note, resolve
 from alerts.models import Alert, AlertEvent
+from inbox.replies import why_not_texted
+from web import contact
 from web.access import staff_required
-from web.forms import AcknowledgeForm, NoteForm, ResolveForm
+from web.forms import AcknowledgeForm, NoteForm, ReplyForm, ResolveForm
+from web.views.members import send_reply
 
 WEB = AlertEvent.Channel.WEB
 
@@ -39,18 +44,40 @@ def _back(request: HttpRequest, alert: Alert) -> HttpResponse:
 
 @staff_required
 def alert_page(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = _alert(request, alert_id)
+    return _render(request, _alert(request, alert_id))
+
+
+def _render(request: HttpRequest, alert: Alert, reply_form: ReplyForm | None = None) -> HttpResponse:
+    member = alert.member
     return render(
         request,
         "web/alert.html",
         {
             "alert": alert,
+            "member": member,
+            "words": contact.alert_words(alert),
+            "last_contact": contact.last_contact(member),
             "events": alert.events.select_related("actor").order_by("at", "id"),
             "note_form": NoteForm(),
             "resolve_form": ResolveForm(),
             "outcomes": COMMON_OUTCOMES,
+            "reply_form": reply_form or ReplyForm(),
+            "reply_action": reverse("web:alert-reply", args=[alert.pk]),
+            "cannot_text": why_not_texted(member),
         },
     )
+
+
+@require_POST
+@staff_required
+def reply_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """A text to the alert's member, by the member page's rule (anyone who may
+    open the alert may open the member: the same scope)."""
+    alert = _alert(request, alert_id)
+    form, sent = send_reply(request, alert.member)
+    if not sent:
+        return _render(request, alert, reply_form=form)
+    return redirect(reverse("web:alert", args=[alert.pk]) + "#reply")
 
 
 @require_POST

@@ -1,5 +1,6 @@
-"""A member's page: the chart, the check-in history, the message thread, and
-pause / resume / discharge. Only the assigned supporter and the
+"""A member's page: the chart, the check-in history, the conversation and a
+reply form, the emergency contact and safety plan, and pause / resume /
+discharge. Only the assigned supporter and the
 organization's supervisors can open it (Member.objects.visible_to); anyone else gets 404."""
 
 import datetime as dt
@@ -16,13 +17,13 @@ from alerts.models import Alert
 from checkins.enrollment import EnrollmentError, update_member
 from checkins.models import CheckIn, Member
 from checkins.schedule import start_checkin
-from sms.models import Message
-from web import charts
+from inbox.replies import ReplyError, send_staff_text, why_not_texted
+from web import charts, contact
 from web.access import staff_required
+from web.forms import ReplyForm, SafetyForm
 from web.summaries import member_state, readings
 
 CHART_DAYS = 30
-THREAD_LENGTH = 100
 CHECKINS_PER_PAGE = 10
 
 # What each button does to the member's status, and what it says afterwards.
@@ -39,7 +40,13 @@ def _member(request: HttpRequest, member_id: int) -> Member:
 
 @staff_required
 def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = _member(request, member_id)
+    return _render(request, _member(request, member_id))
+
+
+def _render(
+    request: HttpRequest, member: Member, reply_form: ReplyForm | None = None, safety_form: SafetyForm | None = None
+) -> HttpResponse:
+    """The member page; a form that was posted and refused is shown with its errors."""
     end = timezone.now()
     start = end - dt.timedelta(days=CHART_DAYS)
     member_alerts = list(member.alerts.filter(created_at__gte=start).order_by("created_at"))
@@ -67,7 +74,6 @@ def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
         .prefetch_related("answers__question"),
         CHECKINS_PER_PAGE,
     ).get_page(request.GET.get("page"))
-    thread = Message.thread(THREAD_LENGTH, member=member)
     return render(
         request,
         "web/member.html",
@@ -76,11 +82,57 @@ def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
             "state": member_state(member),
             "chart": chart,
             "checkins": checkins,
-            "thread": thread,
+            "thread": contact.thread(member),
+            "thread_length": contact.THREAD_LENGTH,
+            "reply_form": reply_form or ReplyForm(),
+            "reply_action": reverse("web:member-reply", args=[member.pk]),
+            "cannot_text": why_not_texted(member),
+            "safety_form": safety_form or SafetyForm(instance=member),
             "alerts": member.alerts.exclude(status=Alert.Status.RESOLVED).order_by("-created_at"),
             "recent_resolved": member.alerts.filter(status=Alert.Status.RESOLVED).order_by("-created_at")[:5],
         },
     )
+
+
+def send_reply(request: HttpRequest, member: Member) -> tuple[ReplyForm, bool]:
+    """The reply form's post, for the member and the alert page: the text is
+    queued through inbox.replies (the API's rule), or the form carries why not."""
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return form, False
+    try:
+        send_staff_text(member, request.staff, form.cleaned_data["body"])
+    except ReplyError as error:
+        form.add_error("body" if error.field == "body" else None, error.message)
+        return form, False
+    messages.success(request, f"Text to {member.first_name} queued: it goes out in a moment.")
+    return form, True
+
+
+@require_POST
+@staff_required
+def member_reply(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = _member(request, member_id)
+    form, sent = send_reply(request, member)
+    if not sent:
+        return _render(request, member, reply_form=form)
+    return redirect(reverse("web:member", args=[member.pk]) + "#conversation")
+
+
+@require_POST
+@staff_required
+def member_safety(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = _member(request, member_id)
+    form = SafetyForm(request.POST, instance=member)
+    if not form.is_valid():
+        # Show the page as it was saved, with the form as it was posted.
+        member.refresh_from_db()
+        return _render(request, member, safety_form=form)
+    # These three columns only: a full save would write back a status that an
+    # opt-out arriving meanwhile has changed.
+    form.save(commit=False).save(update_fields=SafetyForm.Meta.fields)
+    messages.success(request, "Emergency contact and safety plan saved.")
+    return redirect(reverse("web:member", args=[member.pk]) + "#safety")
 
 
 @require_POST
