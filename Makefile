@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The embedded defaults: SQLite under var/, tasks in-process, SMS to the console sandbox.
 LOCAL_ENV := DEBUG=true SMS_BACKEND=console
+# `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run test bench drills simulate clean chromium reader-report
 
@@ -18,7 +20,7 @@ $(INSTALLED): pyproject.toml
 run: $(INSTALLED)
 	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
 	$(LOCAL_ENV) $(BIN)/python manage.py seeddemo
-	$(LOCAL_ENV) $(BIN)/python manage.py runlocal 127.0.0.1:8000
+	$(LOCAL_ENV) PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runlocal 127.0.0.1:$(PORT)
 
 # Browser tests use Debian's chromium; install it where it is missing and we may.
 chromium:
