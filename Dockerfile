@@ -12,6 +12,7 @@ COPY accounts ./accounts
 COPY alerts ./alerts
 COPY checkins ./checkins
 COPY inbox ./inbox
+COPY care ./care
 COPY sms ./sms
 COPY web ./web
 RUN useradd --create-home checkins && mkdir -p /app/var && chown -R checkins /app/var

@@ -40,6 +40,7 @@ class RuleSetting(limits.ErrorsOnShownFields, models.Model):
         MOOD_FALLING = "mood_falling", "Mood falling on several check-ins in a row (threshold: how many)"
         UNREACHABLE = "unreachable", "Texts cannot be delivered"
         CONTACT_REQUEST = "contact_request", "Asked to be contacted"
+        FOLLOW_UP_OVERDUE = "follow_up_overdue", "A follow-up from a contact note is overdue"
 
     # (severity, threshold) for each rule in a new program: CONTRACT §7 and the trend rules.
     DEFAULTS = {
@@ -56,6 +57,8 @@ class RuleSetting(limits.ErrorsOnShownFields, models.Model):
         Kind.UNREACHABLE: (Severity.INFO, None),
         # A member asking to be called or to talk (CONTRACT §6): urgent.
         Kind.CONTACT_REQUEST: (Severity.URGENT, None),
+        # A follow-up date set in a contact note passed with no contact logged (care.notes).
+        Kind.FOLLOW_UP_OVERDUE: (Severity.WARNING, None),
     }
     # Rules that cannot be switched off, and the lowest severity each may have.
     LOCKED_AT_LEAST = {
@@ -185,7 +188,7 @@ class AlertQuerySet(models.QuerySet):
 
 class Alert(models.Model):
     class Topic(models.TextChoices):
-        # One open alert per member per topic: a new trigger adds to it.
+        # The topic of the alert's most severe finding (alerts.routing).
         CRISIS = "crisis", "Crisis"
         USE = "use", "Use"
         CRAVING = "craving", "Craving"
@@ -193,6 +196,7 @@ class Alert(models.Model):
         SILENCE = "silence", "Missed check-ins"
         UNREACHABLE = "unreachable", "Unreachable"
         CONTACT = "contact", "Asked to be contacted"
+        FOLLOW_UP = "follow_up", "Follow-up overdue"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -225,12 +229,20 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # One unresolved alert per member, whatever the topic (alerts.routing);
+        # info alerts (never texted, not risk) apart, one per member and topic.
+        # Migration 0005 says what happens to members who had several before.
         constraints = [
             models.UniqueConstraint(
+                fields=["member"],
+                condition=~models.Q(status="resolved") & ~models.Q(severity="info"),
+                name="one_unresolved_alert_per_member",
+            ),
+            models.UniqueConstraint(
                 fields=["member", "topic"],
-                condition=~models.Q(status="resolved"),
-                name="one_unresolved_alert_per_member_and_topic",
-            )
+                condition=~models.Q(status="resolved") & models.Q(severity="info"),
+                name="one_unresolved_info_alert_per_member_and_topic",
+            ),
         ]
         indexes = [models.Index(fields=["organization", "status", "severity"], name="alert_queue_idx")]
 

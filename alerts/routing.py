@@ -1,11 +1,19 @@
 """Turning findings into alerts, and deciding who hears of them.
 
-One unresolved alert per member and topic: a new finding on the same topic
-adds its reason to the open alert (and raises its severity if higher) rather
-than texting the supporter again. A new alert goes to the member's supporter;
-a crisis to the supporter and every supervisor at once. Info alerts
-(unreachable) are shown in the supporter's queue and are not texted. The
-texts, timers and steps themselves are alerts.escalation's.
+One unresolved alert per member, whatever the topic: every finding about a
+member's risk (all the answers of one check-in, a crisis text, missed
+check-ins, a request to be contacted) goes into the member's open or
+acknowledged alert while there is one, with its reason appended and an
+`updated` event, and raises its severity if it is higher. Only a new alert,
+or a rise in severity, texts anyone: the member's supporter for a new alert,
+the supporter and every supervisor at once for a crisis. The alert's `topic`
+is the topic of its most severe finding (the first one, among equals).
+
+Info findings (unreachable) are not risk: they keep alerts of their own, one
+unresolved per member and topic, shown in the supporter's queue and never
+texted, and never join the member's risk alert.
+
+The texts, timers and steps themselves are alerts.escalation's.
 """
 
 import datetime as dt
@@ -23,47 +31,68 @@ Event = AlertEvent.Type
 
 
 def raise_alerts(member: Member, findings: list[Finding]) -> list[Alert]:
-    by_topic: dict[str, list[Finding]] = {}
+    """The alerts these findings went into: the member's one risk alert first
+    (if any finding is above info), then any info alerts, one per topic."""
+    risk = [f for f in findings if f.severity != Severity.INFO]
+    info: dict[str, list[Finding]] = {}
     for finding in findings:
-        by_topic.setdefault(finding.topic, []).append(finding)
-    return [_raise(member, topic, group) for topic, group in by_topic.items()]
+        if finding.severity == Severity.INFO:
+            info.setdefault(finding.topic, []).append(finding)
+    alerts = [_raise(member, risk, topic=None)] if risk else []
+    return alerts + [_raise(member, group, topic=topic) for topic, group in info.items()]
 
 
-def _raise(member: Member, topic: str, findings: list[Finding]) -> Alert:
-    severity = max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__)
-    reasons = [f.reason for f in findings]
+def _most_severe(findings: list[Finding]) -> Finding:
+    # max() keeps the first of equals: the rules' own order decides a tie.
+    return max(findings, key=lambda f: SEVERITY_RANK[f.severity])
+
+
+def _raise(member: Member, findings: list[Finding], topic: str | None) -> Alert:
+    """Add the findings to the member's unresolved alert, or create it. `topic`
+    None is the member's risk alert (any topic); an info topic its own."""
     for _ in range(3):
         try:
             with transaction.atomic():
-                existing = (
+                unresolved = (
                     Alert.objects.select_for_update(of=("self",), no_key=True)
-                    .filter(member=member, topic=topic)
+                    .filter(member=member)
                     .exclude(status=Alert.Status.RESOLVED)
-                    .first()
+                    .order_by("created_at", "id")
                 )
-                if existing is not None:
-                    return _add_to(existing, severity, reasons)
-                return _create(member, topic, severity, reasons)
+                if topic is None:
+                    unresolved = unresolved.exclude(severity=Severity.INFO)
+                else:
+                    unresolved = unresolved.filter(severity=Severity.INFO, topic=topic)
+                # Usually one. Several only for a member who had unresolved
+                # alerts on several topics before alerts became one per member
+                # (migration 0005): the most severe, then the oldest, takes
+                # the new findings.
+                existing = sorted(unresolved, key=lambda a: -a.severity_rank)
+                if existing:
+                    return _add_to(existing[0], findings)
+                return _create(member, findings)
         except IntegrityError:
-            # Another process created this topic's alert a moment ago: add to it.
+            # Another process created the member's alert a moment ago: add to it.
             continue
     raise RuntimeError("could not raise the alert")
 
 
-def _create(member: Member, topic: str, severity: str, reasons: list[str]) -> Alert:
+def _create(member: Member, findings: list[Finding]) -> Alert:
+    top = _most_severe(findings)
+    reasons = list(dict.fromkeys(f.reason for f in findings))
     alert = Alert.objects.create(
         organization_id=member.organization_id,
         member=member,
         supporter_id=member.supporter_id,
-        topic=topic,
-        severity=severity,
+        topic=top.topic,
+        severity=top.severity,
         reasons=reasons,
     )
     AlertEvent.objects.create(alert=alert, type=Event.CREATED, detail=" ".join(reasons))
     # Info alerts (unreachable) wait in the supporter's queue, untexted.
-    if severity == Severity.CRISIS:
+    if alert.severity == Severity.CRISIS:
         escalation.crisis(alert)
-    elif severity != Severity.INFO:
+    elif alert.severity != Severity.INFO:
         escalation.to_supporter(alert)
     return alert
 
@@ -73,8 +102,12 @@ def _create(member: Member, topic: str, severity: str, reasons: list[str]) -> Al
 CRISIS_RENOTIFY_AFTER = dt.timedelta(minutes=10)
 
 
-def _add_to(alert: Alert, severity: str, reasons: list[str]) -> Alert:
-    new_reasons = [r for r in reasons if r not in alert.reasons]
+def _add_to(alert: Alert, findings: list[Finding]) -> Alert:
+    """New reasons are appended with an `updated` event; nobody is texted
+    unless the severity rises (or crisis words come again, see above)."""
+    top = _most_severe(findings)
+    severity = top.severity
+    new_reasons = list(dict.fromkeys(f.reason for f in findings if f.reason not in alert.reasons))
     raised = SEVERITY_RANK[severity] > alert.severity_rank
     crisis_again = (
         severity == Severity.CRISIS
@@ -88,14 +121,32 @@ def _add_to(alert: Alert, severity: str, reasons: list[str]) -> Alert:
     if raised:
         detail = f"Severity raised from {alert.severity} to {severity}. {detail}".strip()
         alert.severity = severity
-    alert.save(update_fields=["reasons", "severity"])
+        alert.topic = top.topic
+    alert.save(update_fields=["reasons", "severity", "topic"])
     AlertEvent.objects.create(alert=alert, type=Event.UPDATED, detail=detail)
     if severity == Severity.CRISIS and (raised or crisis_again):
         escalation.crisis(alert)
-    elif raised and alert.status == Alert.Status.OPEN and alert.escalation_level == 0:
-        # Still with the supporter: tell them it got worse, and restart their timer.
-        escalation.to_supporter(alert)
+    elif raised:
+        _tell_it_got_worse(alert)
     return alert
+
+
+def _tell_it_got_worse(alert: Alert) -> None:
+    """A non-crisis rise in severity reaches whoever has the alert now."""
+    if alert.status == Alert.Status.OPEN and alert.escalation_level == 0:
+        # Still with the supporter: tell them, and restart their timer.
+        escalation.to_supporter(alert)
+        return
+    supporter = alert.member.supporter
+    people = [supporter]
+    if alert.status == Alert.Status.OPEN:
+        # Escalated and not yet acknowledged: the supervisors have it too. Their
+        # timer runs on as it was.
+        people += [s for s in alert.organization.supervisors() if s.pk != supporter.pk]
+    elif alert.acknowledged_by is not None and alert.acknowledged_by_id != supporter.pk:
+        # Acknowledged: the supporter and whoever acknowledged it; no timer.
+        people.append(alert.acknowledged_by)
+    escalation.notify(alert, people, Event.NOTIFIED)
 
 
 # --- Texts that could not be delivered -----------------------------------------------

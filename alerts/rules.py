@@ -29,6 +29,7 @@ TOPIC = {
     Kind.MISSED_MANY: Alert.Topic.SILENCE,
     Kind.UNREACHABLE: Alert.Topic.UNREACHABLE,
     Kind.CONTACT_REQUEST: Alert.Topic.CONTACT,
+    Kind.FOLLOW_UP_OVERDUE: Alert.Topic.FOLLOW_UP,
 }
 
 BASELINE_DAYS = 14
@@ -226,6 +227,14 @@ def contact_request(member: Member) -> Finding | None:
     (the reader's `asks_for_contact` decides when). The reason names the
     request only, never the member's words: it reaches staff screens and logs."""
     return RuleBook(member.program).finding(Kind.CONTACT_REQUEST, "Asked to be contacted.")
+
+
+def follow_up_overdue(member: Member, due_on) -> Finding | None:
+    """A follow-up set in a contact note (care.notes) passed its date with no
+    contact logged since. The reason names the date only, never the note."""
+    return RuleBook(member.program).finding(
+        Kind.FOLLOW_UP_OVERDUE, f"Follow-up planned for {due_on:%b} {due_on.day} is overdue: no contact logged since."
+    )
 
 
 UNREACHABLE_REASONS = {

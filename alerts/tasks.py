@@ -12,6 +12,10 @@ from sms.models import Message
 
 @shared_task(acks_late=True)
 def evaluate_answer(answer_id: int) -> int:
+    """The rules on one answer, as it arrives. The answers of one check-in are
+    each evaluated by their own task, and their findings meet in the member's
+    one unresolved alert (alerts.routing): one alert, one text, unless a later
+    finding raises the severity."""
     answer = Answer.objects.select_related("question", "checkin__member__program").filter(pk=answer_id).first()
     if answer is None:
         return 0

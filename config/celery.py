@@ -17,4 +17,6 @@ app.conf.beat_schedule = {
     "close-expired-checkins": {"task": "checkins.tasks.close_expired_checkins", "schedule": 60.0},
     "escalate-due-alerts": {"task": "alerts.tasks.escalate_due_alerts", "schedule": 15.0},
     "deliver-outbox": {"task": "sms.tasks.deliver_outbox", "schedule": 15.0},
+    # Overdue follow-ups (care.notes): due from 09:00 member time the day after; a few minutes late is fine.
+    "raise-overdue-follow-ups": {"task": "care.tasks.raise_overdue_follow_ups", "schedule": 300.0},
 }

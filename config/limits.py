@@ -41,6 +41,13 @@ STAFF_TEXT_MAX = 1600
 # at a glance on the alert page, on a phone.
 SAFETY_PLAN_MAX = 1000
 
+# A contact note (care.ContactNote): what was done, the member's response and
+# the plan are each at most NOTE_MAX characters, as any other note. A contact
+# lasts from one minute to a working day (longer is a typing slip: 4800 for
+# 48). A follow-up is set at most a year ahead.
+CONTACT_MINUTES = Range(1, 480)
+FOLLOW_UP_MAX_DAYS = 366
+
 # --- Names ------------------------------------------------------------------------
 
 PROGRAM_NAME_MAX = 120

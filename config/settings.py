@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "checkins",
     "alerts",
     "inbox",
+    "care",
     "sms",
     "web",
 ]

@@ -23,6 +23,14 @@ class Reading:
     craving: int | None
 
 
+class Chart(SafeString):
+    """An SVG chart (one root element), with the links it stands for kept
+    outside the picture: a role="img" must not hold anything interactive, so
+    the alerts marked on the chart are links in `alert_links`, beside it."""
+
+    alert_links: SafeString = SafeString("")
+
+
 @dataclass(frozen=True)
 class Marker:
     at: dt.datetime
@@ -103,13 +111,26 @@ def _day_ticks(start: dt.datetime, end: dt.datetime) -> list[str]:
     return parts
 
 
+def _today(start: dt.datetime, end: dt.datetime) -> list[str]:
+    """Today, from local midnight to now, shaded at the right edge and labelled."""
+    midnight = timezone.localtime(end).replace(hour=0, minute=0, second=0, microsecond=0)
+    x0, x1 = _x(max(midnight, start), start, end), _x(end, start, end)
+    return [
+        (
+            f'<g class="chart-today"><rect x="{x0}" y="{MOOD_TOP}" width="{max(round(x1 - x0, 1), 2)}" '
+            f'height="{CRAVING_BOTTOM - MOOD_TOP}" fill="#dfe8f3" />'
+            f'<text x="{x1}" y="{MOOD_TOP - 7}" text-anchor="end" class="chart-label">Today</text></g>'
+        )
+    ]
+
+
 def member_chart(
     readings: list[Reading],
     missed: list[dt.datetime],
     alerts: list[Marker],
     start: dt.datetime,
     end: dt.datetime,
-) -> SafeString:
+) -> Chart:
     """Mood (1–5) and craving (0–10) over time, with missed check-ins and alerts marked."""
     moods = [r.mood for r in readings if r.mood is not None]
     cravings = [r.craving for r in readings if r.craving is not None]
@@ -121,6 +142,9 @@ def member_chart(
         + (f" (latest {cravings[-1]} of 10)" if cravings else "")
         + f", {len(missed)} missed check-ins, {len(alerts)} alerts."
     )
+    local_end = timezone.localtime(end)
+    zone = local_end.tzname() or str(local_end.tzinfo)
+    summary += f" Times in {zone}; the shaded band on the right is today."
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
         f'xmlns="http://www.w3.org/2000/svg">',
@@ -128,9 +152,11 @@ def member_chart(
         f'<desc id="chart-desc">{escape(summary)}</desc>',
         f'<text x="4" y="{ALERT_ROW + 4}" class="chart-label">Alerts</text>',
         f'<text x="4" y="{MISSED_ROW + 4}" class="chart-label">Missed</text>',
+        f'<text x="4" y="{AXIS_Y}" class="chart-tick">{escape(zone)}</text>',
     ]
     parts += _panel("Mood 1–5", 1, 5, MOOD_TOP, MOOD_BOTTOM)
     parts += _panel("Craving 0–10", 0, 10, CRAVING_TOP, CRAVING_BOTTOM)
+    parts += _today(start, end)
     parts += _day_ticks(start, end)
     parts += _series(readings, "mood", 1, 5, MOOD_TOP, MOOD_BOTTOM, MOOD_COLOR, "Mood", start, end)
     parts += _series(readings, "craving", 0, 10, CRAVING_TOP, CRAVING_BOTTOM, CRAVING_COLOR, "Craving", start, end)
@@ -141,19 +167,28 @@ def member_chart(
             f'<g class="chart-missed"><path d="M{x - 4},{MISSED_ROW - 4} l8,8 m0,-8 l-8,8" stroke="{MISSED_COLOR}" '
             f'stroke-width="2" /><title>Missed check-in ({when})</title></g>'
         )
+    links = []
     for marker in alerts:
         x = _x(marker.at, start, end)
         color = SEVERITY_COLOR.get(marker.severity, MISSED_COLOR)
-        shape = (
-            f'<path d="M{x},{ALERT_ROW + 6} l-6,-11 h12 z" fill="{color}">'
+        parts.append(
+            f'<g class="chart-alert"><path d="M{x},{ALERT_ROW + 6} l-6,-11 h12 z" fill="{color}">'
             f"<title>{escape(marker.label)}</title></path>"
             f'<line x1="{x}" x2="{x}" y1="{MOOD_TOP}" y2="{CRAVING_BOTTOM}" stroke="{color}" '
-            f'stroke-dasharray="3 3" opacity="0.6" />'
+            f'stroke-dasharray="3 3" opacity="0.6" /></g>'
         )
-        parts.append(format_html('<a href="{}" class="chart-alert">{}</a>', marker.href, mark_safe(shape))
-                     if marker.href else f'<g class="chart-alert">{shape}</g>')
+        if marker.href:
+            links.append(format_html(
+                '<li><a href="{}">{}</a> <span class="muted">(<time datetime="{}">{}</time>)</span></li>',
+                marker.href, marker.label, marker.at.isoformat(), f"{_short(marker.at, with_time=True)} {timezone.localtime(marker.at).tzname()}",
+            ))
     parts.append("</svg>")
-    return mark_safe("".join(parts))
+    chart = Chart("".join(parts))
+    if links:
+        chart.alert_links = mark_safe(
+            '<ul class="chart-links" aria-label="Alerts marked on the chart">' + "".join(links) + "</ul>"
+        )
+    return chart
 
 
 def sparkline(readings: list[Reading], width: int = 96, height: int = 28) -> SafeString:

@@ -17,8 +17,8 @@ from sms.models import Message
 
 THREAD_LENGTH = 50
 
-# Alerts that no words raised: a silence, or texts that could not be delivered.
-WORDLESS_TOPICS = {Alert.Topic.SILENCE, Alert.Topic.UNREACHABLE}
+# Alerts that no words raised: a silence, texts that could not be delivered, an overdue follow-up.
+WORDLESS_TOPICS = {Alert.Topic.SILENCE, Alert.Topic.UNREACHABLE, Alert.Topic.FOLLOW_UP}
 # Alerts that a check-in's answers raise (alerts.rules, after an answer).
 CHECKIN_TOPICS = {Alert.Topic.MOOD, Alert.Topic.CRAVING, Alert.Topic.USE}
 # An alert is raised as the text arrives, or by a task moments after the

@@ -1,12 +1,16 @@
 """Forms for the web app. Validation that matters beyond the form (lockout,
 enrolment rules, resolve rules) lives in the service functions the views call."""
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
 from accounts.models import Staff
 from accounts.phones import InvalidPhone, to_e164
 from alerts.models import Alert, RuleSetting, Severity
 from alerts.review import LogFilter
+from care.models import ContactNote
 from checkins.models import Member, Program, Question
 from config import limits
 
@@ -268,3 +272,121 @@ class SafetyForm(forms.ModelForm):
         if data.get("emergency_contact_phone") and not data.get("emergency_contact_name"):
             self.add_error("emergency_contact_name", "Write whose number this is.")
         return data
+
+
+class ContactNoteForm(forms.Form):
+    """A contact note, from the member page or with the alert page's resolve.
+    The form checks what it can show next to a field (lengths, the duration's
+    bounds, the end after the start); care.notes.record_note checks the whole
+    note again (ContactNote.problems) and its problems are shown here too
+    (add_problems)."""
+
+    # Where each of ContactNote.problems' fields is shown on this form.
+    FIELD_OF = {"outcome": "contact_outcome", "started_at": "start", "ended_at": "end"}
+
+    contact_outcome = forms.ChoiceField(
+        label="Outcome", choices=ContactNote.Outcome.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the contact ended: reached, not reached, referred or emergency services."},
+    )  # fmt: skip
+    modality = forms.ChoiceField(
+        label="Contact type", choices=ContactNote.Modality.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of contact: call, text, in person or video."},
+    )  # fmt: skip
+    contact_date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(required=False, label="Start", widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(required=False, label="End", widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        required=False, label="or duration (minutes)",
+        min_value=limits.CONTACT_MINUTES.min, max_value=limits.CONTACT_MINUTES.max,
+        error_messages={
+            "min_value": f"The duration must be {limits.CONTACT_MINUTES.describe()} minutes.",
+            "max_value": f"The duration must be {limits.CONTACT_MINUTES.describe()} minutes.",
+        },
+    )  # fmt: skip
+    intervention = forms.CharField(
+        label="What was done", max_length=limits.NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write what was done, for example “called, talked through the safety plan”.",
+                        "max_length": f"Keep what was done to {limits.NOTE_MAX:,} characters or fewer."},
+    )  # fmt: skip
+    response = forms.CharField(
+        required=False, label="Their response", max_length=limits.NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": f"Keep the response to {limits.NOTE_MAX:,} characters or fewer."},
+    )  # fmt: skip
+    plan = forms.CharField(
+        required=False, label="Plan", max_length=limits.NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": f"Keep the plan to {limits.NOTE_MAX:,} characters or fewer."},
+    )  # fmt: skip
+    follow_up_on = forms.DateField(
+        required=False, label="Follow up on", widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional: it shows on your home page that day, and raises an alert the morning after if no contact is logged.",
+    )  # fmt: skip
+    corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end, day = data.get("start"), data.get("end"), data.get("contact_date")
+        if (start is None) != (end is None) and "start" not in self.errors and "end" not in self.errors:
+            self.add_error("end" if end is None else "start", "Give both the start and the end, or neither.")
+        elif start is not None and end is not None and end <= start:
+            self.add_error("end", "The end must be after the start.")
+        elif start is None and data.get("duration_minutes") is None and "duration_minutes" not in self.errors:
+            self.add_error("duration_minutes", "Give the start and end, or the duration in minutes.")
+        if day and data.get("follow_up_on") and data["follow_up_on"] < day:
+            self.add_error("follow_up_on", "The follow-up date is before the contact.")
+        return data
+
+    def note_fields(self) -> dict:
+        """record_note's keyword fields (not `corrects`, which the view looks up in scope).
+        Times are read in the staff member's time zone (the one pages show)."""
+        data = self.cleaned_data
+        tz = timezone.get_current_timezone()
+
+        def at(clock: dt.time | None) -> dt.datetime | None:
+            return dt.datetime.combine(data["contact_date"], clock, tzinfo=tz) if clock else None
+
+        return {
+            "outcome": data["contact_outcome"],
+            "modality": data["modality"],
+            "contact_date": data["contact_date"],
+            "started_at": at(data.get("start")),
+            "ended_at": at(data.get("end")),
+            "duration_minutes": None if data.get("start") else data.get("duration_minutes"),
+            "intervention": data["intervention"],
+            "response": data.get("response", ""),
+            "plan": data.get("plan", ""),
+            "follow_up_on": data.get("follow_up_on"),
+        }
+
+    def add_problems(self, problems: dict[str, str]) -> None:
+        for field, problem in problems.items():
+            name = self.FIELD_OF.get(field, field)
+            self.add_error(name if name in self.fields and name != "corrects" else None, problem)
+
+    def problem(self) -> str:
+        return next(iter(error for errors in self.errors.values() for error in errors), "Check the contact note.")
+
+
+class NotesPeriodForm(forms.Form):
+    """The period of the contact-notes CSV: /review/notes.csv?from=&to= (both included)."""
+
+    MAX_DAYS = 366
+
+    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, query, *args, **kwargs):
+        data = {"date_from": query.get("from", ""), "date_to": query.get("to", "")}
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError("The start date is after the end date.")
+            if (end - start).days >= self.MAX_DAYS:
+                raise forms.ValidationError(f"Export at most {self.MAX_DAYS} days at a time.")
+        return data
+
+    def problem(self) -> str:
+        return next(iter(error for errors in self.errors.values() for error in errors), "Give a period.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.views import alerts, auth, home, members, program, review, sandbox
+from web.views import alerts, auth, home, members, notes, program, review, sandbox
 
 app_name = "web"
 
@@ -20,8 +20,10 @@ urlpatterns = [
     path("members/<int:member_id>/checkin", members.member_checkin, name="member-checkin"),
     path("members/<int:member_id>/reply", members.member_reply, name="member-reply"),
     path("members/<int:member_id>/safety", members.member_safety, name="member-safety"),
+    path("members/<int:member_id>/contact", members.member_contact, name="member-contact"),
     path("review/", review.review_page, name="review"),
     path("review/log.csv", review.review_csv, name="review-csv"),
+    path("review/notes.csv", notes.notes_csv, name="notes-csv"),
     path("settings/", program.program_settings, name="program-first"),
     path("settings/<int:program_id>", program.program_settings, name="program"),
     path("sandbox/", sandbox.sandbox, name="sandbox"),

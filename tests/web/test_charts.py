@@ -33,7 +33,9 @@ def test_the_member_chart_plots_mood_and_craving_and_marks_missed_checkins_and_a
     assert "Craving 9 (Mar 4 00:00)" in titles
     assert "Missed check-in (Mar 5)" in titles
     assert "Urgent alert 7" in titles
-    assert [a.get("href") for a in root.iter(f"{SVG}a")] == ["/alerts/7"]
+    # Nothing interactive inside the role="img": the alert's link is beside the chart.
+    assert list(root.iter(f"{SVG}a")) == []
+    assert 'href="/alerts/7">Urgent alert 7</a>' in svg.alert_links
     assert root.get("role") == "img"
     assert "3 mood answers" not in root.find(f"{SVG}desc").text  # only understood answers count
     assert "2 mood answers (latest 2 of 5), 2 craving answers (latest 9 of 10), 1 missed" in root.find(f"{SVG}desc").text

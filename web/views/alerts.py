@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from alerts.acknowledgement import ResolveError, acknowledge, add_note, resolve
 from alerts.models import Alert, AlertEvent
+from care.notes import NoteError, resolve_with_note
 from inbox.replies import why_not_texted
 from web import contact
 from web.access import staff_required
-from web.forms import AcknowledgeForm, NoteForm, ReplyForm, ResolveForm
+from web.forms import AcknowledgeForm, ContactNoteForm, NoteForm, ReplyForm, ResolveForm
 from web.views.members import send_reply
 
 WEB = AlertEvent.Channel.WEB
@@ -47,7 +49,13 @@ def alert_page(request: HttpRequest, alert_id: int) -> HttpResponse:
     return _render(request, _alert(request, alert_id))
 
 
-def _render(request: HttpRequest, alert: Alert, reply_form: ReplyForm | None = None) -> HttpResponse:
+def _render(
+    request: HttpRequest,
+    alert: Alert,
+    reply_form: ReplyForm | None = None,
+    resolve_form: ResolveForm | None = None,
+    contact_form: ContactNoteForm | None = None,
+) -> HttpResponse:
     member = alert.member
     return render(
         request,
@@ -59,7 +67,11 @@ def _render(request: HttpRequest, alert: Alert, reply_form: ReplyForm | None = N
             "last_contact": contact.last_contact(member),
             "events": alert.events.select_related("actor").order_by("at", "id"),
             "note_form": NoteForm(),
-            "resolve_form": ResolveForm(),
+            "resolve_form": resolve_form or ResolveForm(),
+            # The contact note that goes with resolving; no `required` in the
+            # page, as resolving without a contact (a duplicate) stays possible.
+            "contact_form": contact_form
+            or ContactNoteForm(initial={"contact_date": timezone.localdate()}, use_required_attribute=False),
             "outcomes": COMMON_OUTCOMES,
             "reply_form": reply_form or ReplyForm(),
             "reply_action": reverse("web:alert-reply", args=[alert.pk]),
@@ -117,14 +129,37 @@ def note_view(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_POST
 @staff_required
 def resolve_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Resolve, with the contact note when one is given (an outcome chosen):
+    the note is recorded and the alert resolved in one transaction, the
+    outcome text defaulting to what was done. Without a note, the outcome
+    text alone resolves, as before. A refused note shows the page again with
+    the form's errors, and nothing is stored."""
     alert = _alert(request, alert_id)
     form = ResolveForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ResolveError(form.problem())
-        resolve(alert, by=request.staff, channel=WEB, outcome=form.cleaned_data["outcome"])
-    except ResolveError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Alert {alert.pk} resolved.")
-    return _back(request, alert)
+    if not request.POST.get("contact_outcome"):
+        try:
+            if not form.is_valid():
+                raise ResolveError(form.problem())
+            resolve(alert, by=request.staff, channel=WEB, outcome=form.cleaned_data["outcome"])
+        except ResolveError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Alert {alert.pk} resolved.")
+        return _back(request, alert)
+    form.fields["outcome"].required = False
+    contact_form = ContactNoteForm(request.POST, use_required_attribute=False)
+    if form.is_valid() and contact_form.is_valid():
+        try:
+            resolve_with_note(
+                alert, request.staff, WEB, resolve_outcome=form.cleaned_data["outcome"], **contact_form.note_fields()
+            )
+        except NoteError as error:
+            contact_form.add_problems(error.problems)
+        except ResolveError as error:
+            messages.error(request, str(error))
+            return _back(request, alert)
+        else:
+            messages.success(request, f"Alert {alert.pk} resolved and the contact logged.")
+            return _back(request, alert)
+    messages.error(request, form.problem() if form.errors else contact_form.problem())
+    return _render(request, alert, resolve_form=form, contact_form=contact_form)

@@ -3,8 +3,10 @@ own members and alerts; a supervisor sees the organization's."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from alerts.models import Alert
+from care.notes import due_follow_ups
 from checkins.models import Member
 from web.access import staff_required
 from web.summaries import alert_queue, member_rows
@@ -18,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "queue": alert_queue(Alert.objects.visible_to(request.staff)),
             "rows": member_rows(Member.objects.visible_to(request.staff).exclude(status="discharged")),
+            "follow_ups": list(due_follow_ups(request.staff, timezone.localdate())),
             "nav": "home",
         },
     )

@@ -14,17 +14,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from alerts.models import Alert
+from care.models import ContactNote
+from care.notes import NoteError, record_note
 from checkins.enrollment import EnrollmentError, update_member
 from checkins.models import CheckIn, Member
 from checkins.schedule import start_checkin
 from inbox.replies import ReplyError, send_staff_text, why_not_texted
 from web import charts, contact
 from web.access import staff_required
-from web.forms import ReplyForm, SafetyForm
+from web.forms import ContactNoteForm, ReplyForm, SafetyForm
 from web.summaries import member_state, readings
 
 CHART_DAYS = 30
 CHECKINS_PER_PAGE = 10
+CONTACT_NOTES_SHOWN = 10
 
 # What each button does to the member's status, and what it says afterwards.
 STATUS_ACTIONS = {
@@ -44,7 +47,11 @@ def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 def _render(
-    request: HttpRequest, member: Member, reply_form: ReplyForm | None = None, safety_form: SafetyForm | None = None
+    request: HttpRequest,
+    member: Member,
+    reply_form: ReplyForm | None = None,
+    safety_form: SafetyForm | None = None,
+    contact_form: ContactNoteForm | None = None,
 ) -> HttpResponse:
     """The member page; a form that was posted and refused is shown with its errors."""
     end = timezone.now()
@@ -90,8 +97,65 @@ def _render(
             "safety_form": safety_form or SafetyForm(instance=member),
             "alerts": member.alerts.exclude(status=Alert.Status.RESOLVED).order_by("-created_at"),
             "recent_resolved": member.alerts.filter(status=Alert.Status.RESOLVED).order_by("-created_at")[:5],
+            "contact_form": contact_form or _blank_contact_form(request, member),
+            "contact_notes": member.contact_notes.select_related("staff").prefetch_related("corrections")[
+                :CONTACT_NOTES_SHOWN
+            ],
         },
     )
+
+
+# --- Log a contact ---------------------------------------------------------------
+
+
+def _note_in_scope(request: HttpRequest, member: Member, note_id) -> ContactNote | None:
+    if not note_id:
+        return None
+    return ContactNote.objects.visible_to(request.staff).filter(member=member, pk=note_id).first()
+
+
+def _blank_contact_form(request: HttpRequest, member: Member) -> ContactNoteForm:
+    """Today's date; or, with ?correct=<id>, the note to correct as it was."""
+    initial = {"contact_date": timezone.localdate()}
+    correct = request.GET.get("correct", "")
+    note = _note_in_scope(request, member, int(correct)) if correct.isdigit() and len(correct) <= 12 else None
+    if note is not None:
+        tz = timezone.get_current_timezone()
+        initial.update(
+            contact_outcome=note.outcome, modality=note.modality, contact_date=note.contact_date,
+            start=note.started_at.astimezone(tz).time() if note.started_at else None,
+            end=note.ended_at.astimezone(tz).time() if note.ended_at else None,
+            duration_minutes=None if note.started_at else note.duration_minutes,
+            intervention=note.intervention, response=note.response, plan=note.plan,
+            follow_up_on=note.follow_up_on, corrects=note.pk,
+        )  # fmt: skip
+    return ContactNoteForm(initial=initial)
+
+
+@require_POST
+@staff_required
+def member_contact(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Log a contact with the member (or correct an earlier note: a new note
+    naming it). A refused note shows the page again with the form's errors."""
+    member = _member(request, member_id)
+    form = ContactNoteForm(request.POST)
+    if form.is_valid():
+        corrects = _note_in_scope(request, member, form.cleaned_data.get("corrects"))
+        if form.cleaned_data.get("corrects") and corrects is None:
+            form.add_error(None, "The note to correct was not found.")
+        else:
+            try:
+                note = record_note(member, request.staff, corrects=corrects, **form.note_fields())
+            except NoteError as error:
+                form.add_problems(error.problems)
+            else:
+                said = f"Correction to note {corrects.pk} saved." if corrects else "Contact logged."
+                if note.follow_up_on:
+                    said += f" Follow-up set for {note.follow_up_on:%b} {note.follow_up_on.day}."
+                messages.success(request, said)
+                return redirect(reverse("web:member", args=[member.pk]) + "#contact-notes")
+    messages.error(request, form.problem())
+    return _render(request, member, contact_form=form)
 
 
 def send_reply(request: HttpRequest, member: Member) -> tuple[ReplyForm, bool]:
