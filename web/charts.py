@@ -224,3 +224,45 @@ def sparkline(readings: list[Reading], width: int = 96, height: int = 28) -> Saf
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>'
         f'{line(moods, 1, 5, MOOD_COLOR)}{line(cravings, 0, 10, CRAVING_COLOR)}</svg>'
     )
+
+
+BAR_COLOR = MOOD_COLOR
+
+
+def share_bars(title: str, bars: list[tuple[str, float | None]], chart_id: str, width: int = 360) -> SafeString:
+    """Shares (0 to 1) as horizontal bars, one a row, labelled with the name
+    and the percentage (never colour alone); a missing share says "no data".
+    The picture is one role="img" with nothing interactive inside, its title
+    and a text description naming every bar, and it scales to its box: at
+    360 units wide it fits a 375 px phone without scrolling sideways."""
+    row, top, label_width, value_width = 26, 8, 118, 44
+    track = width - label_width - value_width
+    height = top * 2 + row * max(1, len(bars))
+
+    def said(share: float | None) -> str:
+        return "no data" if share is None else f"{round(share * 100)}%"
+
+    summary = "; ".join(f"{name}: {said(share)}" for name, share in bars) or "Nothing to show."
+    parts = [
+        (
+            f'<svg class="bar-chart" width="100%" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        ),
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(summary)}</desc>',
+    ]
+    for i, (name, share) in enumerate(bars):
+        y = top + i * row
+        shown = name if len(name) <= 18 else name[:17] + "…"
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + 16}" text-anchor="end" class="chart-label">{escape(shown)}</text>'
+            f'<rect x="{label_width}" y="{y + 4}" width="{track}" height="16" fill="#eef0f3" />'
+        )
+        if share is not None:
+            length = round(max(0.0, min(1.0, share)) * track, 1)
+            parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{length}" height="16" fill="{BAR_COLOR}" />')
+        parts.append(
+            f'<text x="{width - 4}" y="{y + 16}" text-anchor="end" class="chart-label">{said(share)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -1,5 +1,7 @@
 """The supervisor's review: the escalation log across the organization,
-response times and caseloads, and the CSV of the filtered log. It reads
+response times and caseloads, escalations by cause (crisis or no
+acknowledgement), engagement per supporter and program (alerts.review with
+care.review's contact figures), and the CSV of the filtered log. It reads
 through alerts.review, as /api/v1/review/... does, so the two always agree."""
 
 import csv
@@ -11,6 +13,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from alerts import review
+from care import review as care_review
+from web import charts
 from web.access import supervisor_required
 from web.forms import LogFilterForm
 
@@ -34,6 +38,12 @@ def review_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    engagement = care_review.engagement(request.staff, log_filter)
+    chart = charts.share_bars(
+        "Check-in response rate per supporter",
+        [(row["name"], row["response_rate"]) for row in engagement.per_supporter],
+        chart_id="response-chart",
+    )
     return render(
         request,
         "web/review.html",
@@ -42,6 +52,12 @@ def review_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "times": review.response_times(request.staff, log_filter),
+            "engagement": engagement,
+            "response_chart": chart,
+            "engagement_tables": [
+                {"kind": "Supporter", "rows": engagement.per_supporter},
+                {"kind": "Program", "rows": engagement.per_program},
+            ],
             "nav": "review",
         },
     )
