@@ -356,3 +356,35 @@ class Answer(models.Model):
         if self.question.kind == Question.Kind.YES_NO:
             return bool(self.value)
         return self.value
+
+
+class CannedReply(models.Model):
+    """A ready-made text staff can pick on the reply form and edit before
+    sending; supervisors keep a program's list on its settings page. Bodies
+    reach a member's lock screen, so they stay neutral, like the questions."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="canned_replies")
+    label = models.CharField(max_length=limits.CANNED_LABEL_MAX, help_text="What staff pick from: a few words.")
+    body = models.TextField(help_text="The text as it is put in the reply box.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["program", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.program}: {self.label}"
+
+    def clean(self) -> None:
+        problems = {}
+        label = (self.label or "").strip()
+        if not label:
+            problems["label"] = "Give the canned reply a short label."
+        elif len(label) > limits.CANNED_LABEL_MAX:
+            problems["label"] = f"Keep the label to {limits.CANNED_LABEL_MAX} characters or fewer."
+        body = (self.body or "").strip()
+        if not body:
+            problems["body"] = "Write the text of the canned reply."
+        elif len(body) > limits.STAFF_TEXT_MAX:
+            problems["body"] = f"Keep the text to {limits.STAFF_TEXT_MAX:,} characters or fewer."
+        if problems:
+            raise ValidationError(problems)

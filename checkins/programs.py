@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from accounts.models import Organization
-from checkins.models import Program, Question
+from checkins.models import CannedReply, Program, Question
 from checkins.signals import program_created
 
 # The contract's default questions (CONTRACT §6), in order. Texts stay neutral
@@ -42,12 +42,24 @@ DEFAULT_QUESTIONS = [
     },
 ]
 
+# The canned replies a new program starts with (supervisors edit them on the
+# settings page). Neutral on a lock screen, as the questions are. Migration
+# 0007_default_canned_replies gave programs made before them a copy.
+DEFAULT_CANNED_REPLIES = [
+    {"label": "Checking in", "body": "Hi, it's your peer supporter. I saw your message. Can I call you today?"},
+    {"label": "Call me", "body": "I'm free to talk now. Call or text me back when you can."},
+    {"label": "Crisis line", "body": "If you're in crisis, call or text 988 any time. I'm here too."},
+]
+
 
 @transaction.atomic
 def create_default_program(organization: Organization, name: str = "Daily check-in", **fields) -> Program:
     program = Program.objects.create(organization=organization, name=name, **fields)
     for position, question in enumerate(DEFAULT_QUESTIONS):
         Question.objects.create(program=program, position=position, **question)
+    CannedReply.objects.bulk_create(
+        CannedReply(program=program, position=position, **reply) for position, reply in enumerate(DEFAULT_CANNED_REPLIES)
+    )
     program_created.send(sender=Program, program=program)
     return program
 

@@ -72,6 +72,12 @@ CONSENT_FIELD_MAX = 40
 # enough for three SMS segments at most.
 PROGRAM_TEXT = Range(10, 480)
 QUESTION_TEXT_MAX = 320
+# A canned reply (checkins.CannedReply): its label is what staff pick from on
+# the reply form, short enough for one line of a phone's select; its body is a
+# text to a member, so STAFF_TEXT_MAX. A program keeps at most CANNED_REPLIES_MAX,
+# so the pick list stays a glance long.
+CANNED_LABEL_MAX = 60
+CANNED_REPLIES_MAX = 20
 
 # --- A program's schedule ---------------------------------------------------------
 

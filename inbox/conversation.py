@@ -29,6 +29,7 @@ from checkins import reader
 from checkins.models import Answer, CheckIn, Member, Question
 from checkins.texts import say
 from config import dispatch
+from inbox.notices import notify_supporter_of_text
 from sms.keywords import Keyword, classify
 from sms.models import Message
 
@@ -159,13 +160,18 @@ FREE_TEXT_REPLY_EVERY = timezone.timedelta(hours=6)
 
 
 def _free_text(member: Member, message: Message) -> list[str]:
-    # The text itself reaches the supporter through GET /members/{id}/messages;
-    # a request to be called or to talk also raises an urgent alert (CONTRACT
-    # §6), whose reason and staff texts never carry the member's words.
+    # The text itself reaches the supporter through GET /members/{id}/messages
+    # and the member page; a request to be called or to talk also raises an
+    # urgent alert (CONTRACT §6), whose reason and staff texts never carry the
+    # member's words. Any other free text gets the supporter a privacy-safe
+    # notice, at most once an hour per member (inbox/notices.py).
+    alerted = False
     if reader.asks_for_contact(message.body):
         finding = rules.contact_request(member)
         if finding is not None:  # None: the program switched the rule off
-            raise_alerts(member, [finding])
+            alerted = bool(raise_alerts(member, [finding]))
+    if not alerted:
+        notify_supporter_of_text(member)
     recently_told = Message.objects.filter(
         member=member,
         direction=Message.Direction.OUTBOUND,

@@ -38,6 +38,8 @@ class Message(models.Model):
         SYSTEM = "system", "System"
         TEXT = "text", "Text from a person"
         STAFF_REPLY = "staff_reply", "Text from staff to a member"
+        # "New message from Dana W." to the supporter: never the member's words.
+        STAFF_NOTICE = "staff_notice", "Notice to staff of a member's text"
 
     class Priority(models.IntegerChoices):
         # Lower goes first: alerts to staff, then direct replies, then bulk prompts.

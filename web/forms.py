@@ -11,7 +11,7 @@ from accounts.phones import InvalidPhone, to_e164
 from alerts.models import Alert, RuleSetting, Severity
 from alerts.review import LogFilter
 from care.models import ContactNote
-from checkins.models import Member, Program, Question
+from checkins.models import CannedReply, Member, Program, Question
 from config import limits
 
 
@@ -203,6 +203,36 @@ RuleFormSet = forms.modelformset_factory(
     RuleSetting, form=RuleForm, formset=_EditOnlyFormSet, extra=0, can_delete=False, edit_only=True,
     max_num=len(RuleSetting.Kind), absolute_max=len(RuleSetting.Kind), validate_max=True,
 )  # fmt: skip
+
+
+class CannedReplyForm(forms.ModelForm):
+    """One canned reply on the settings page, to add or edit. The limits are
+    config.limits'; CannedReply.clean() checks them again."""
+
+    label = forms.CharField(
+        max_length=limits.CANNED_LABEL_MAX,
+        label="Label",
+        help_text="What staff pick from, in a few words: “Call me”.",
+        error_messages={
+            "required": "Give the canned reply a short label.",
+            "max_length": f"Keep the label to {limits.CANNED_LABEL_MAX} characters or fewer.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    body = forms.CharField(
+        max_length=limits.STAFF_TEXT_MAX,
+        label="Text",
+        help_text="Put in the reply box as it is; staff can change it before sending.",
+        error_messages={
+            "required": "Write the text of the canned reply.",
+            "max_length": f"Keep the text to {limits.STAFF_TEXT_MAX:,} characters or fewer.",
+        },
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = CannedReply
+        fields = ["label", "body"]
 
 
 class SandboxTextForm(forms.Form):

@@ -76,6 +76,7 @@ def _render(
             "reply_form": reply_form or ReplyForm(),
             "reply_action": reverse("web:alert-reply", args=[alert.pk]),
             "cannot_text": why_not_texted(member),
+            "canned_replies": member.program.canned_replies.all(),
         },
     )
 

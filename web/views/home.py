@@ -1,4 +1,4 @@
-"""The home page: the alert queue and the caseload. A supporter sees their
+"""The home page: the alert queue, members' unread texts and the caseload. A supporter sees their
 own members and alerts; a supervisor sees the organization's."""
 
 from django.http import HttpRequest, HttpResponse
@@ -8,12 +8,14 @@ from django.utils import timezone
 from alerts.models import Alert
 from care.notes import due_follow_ups
 from checkins.models import Member
+from inbox.models import unread_conversations
 from web.access import staff_required
 from web.summaries import alert_queue, member_rows
 
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
+    unread, unread_members = unread_conversations(request.staff)
     return render(
         request,
         "web/home.html",
@@ -21,6 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "queue": alert_queue(Alert.objects.visible_to(request.staff)),
             "rows": member_rows(Member.objects.visible_to(request.staff).exclude(status="discharged")),
             "follow_ups": list(due_follow_ups(request.staff, timezone.localdate())),
+            "unread": unread,
+            "unread_members": unread_members,
             "nav": "home",
         },
     )

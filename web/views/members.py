@@ -19,6 +19,7 @@ from care.notes import NoteError, record_note
 from checkins.enrollment import EnrollmentError, update_member
 from checkins.models import CheckIn, Member
 from checkins.schedule import start_checkin
+from inbox.models import mark_read
 from inbox.replies import ReplyError, send_staff_text, why_not_texted
 from web import charts, contact
 from web.access import staff_required
@@ -43,7 +44,10 @@ def _member(request: HttpRequest, member_id: int) -> Member:
 
 @staff_required
 def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
-    return _render(request, _member(request, member_id))
+    member = _member(request, member_id)
+    # Opening the page reads the conversation, for this staff member only.
+    mark_read(request.staff, member)
+    return _render(request, member)
 
 
 def _render(
@@ -94,6 +98,7 @@ def _render(
             "reply_form": reply_form or ReplyForm(),
             "reply_action": reverse("web:member-reply", args=[member.pk]),
             "cannot_text": why_not_texted(member),
+            "canned_replies": member.program.canned_replies.all(),
             "safety_form": safety_form or SafetyForm(instance=member),
             "alerts": member.alerts.exclude(status=Alert.Status.RESOLVED).order_by("-created_at"),
             "recent_resolved": member.alerts.filter(status=Alert.Status.RESOLVED).order_by("-created_at")[:5],

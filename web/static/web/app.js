@@ -78,7 +78,33 @@
     });
   }
 
+  // select[data-canned-for]: a canned reply's text (its option's data-body)
+  // goes into the reply box named by the attribute, to be edited before
+  // sending. Text the user typed is replaced only once they confirm. The
+  // pick list is hidden in the page and shown here: without this script
+  // staff type the text.
+  function cannedPick(select) {
+    var box = document.getElementById(select.dataset.cannedFor);
+    if (!box) { return; }
+    var bodies = Array.prototype.map.call(select.options, function (option) { return option.dataset.body; });
+    var chosen = select.selectedIndex;
+    select.addEventListener("change", function () {
+      var option = select.options[select.selectedIndex];
+      if (!option || option.dataset.body === undefined) { chosen = select.selectedIndex; return; }
+      var typed = box.value.trim() !== "" && bodies.indexOf(box.value) === -1;
+      if (typed && !window.confirm("Replace the text in the box with “" + option.text + "”?")) {
+        select.selectedIndex = chosen;
+        return;
+      }
+      box.value = option.dataset.body;
+      chosen = select.selectedIndex;
+    });
+    var wrapper = select.closest(".canned-pick");
+    if (wrapper) { wrapper.hidden = false; }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-canned-for]").forEach(cannedPick);
     document.querySelectorAll("[data-poll]").forEach(startPolling);
     document.querySelectorAll("form[data-fetch]").forEach(fetchForm);
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
