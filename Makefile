@@ -19,7 +19,7 @@ $(INSTALLED): pyproject.toml
 
 run: $(INSTALLED)
 	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
-	$(LOCAL_ENV) $(BIN)/python manage.py seeddemo
+	$(LOCAL_ENV) $(BIN)/python manage.py demohistory
 	$(LOCAL_ENV) PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/python manage.py runlocal 127.0.0.1:$(PORT)
 
 # Browser tests use Debian's chromium; install it where it is missing and we may.
