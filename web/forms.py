@@ -1,5 +1,9 @@
 """Forms for the web app. Validation that matters beyond the form (lockout,
-enrolment rules, resolve rules) lives in the service functions the views call."""
+enrolment rules, resolve rules) lives in the service functions the views call.
+
+One idea in one module (a little over 400 lines): every form of the web app,
+side by side, so that each limit from config.limits is applied the same way.
+"""
 
 import datetime as dt
 
