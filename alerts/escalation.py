@@ -36,10 +36,15 @@ Event = AlertEvent.Type
 CRISIS_WHY = "Crisis: supervisors notified at once."
 
 
-def _acknowledge_by(program: Program) -> dt.datetime:
+def _acknowledge_by(program: Program, level: int = 0) -> dt.datetime:
     """When the people just texted must have acknowledged: the one place the
-    program's acknowledgement timeout is read."""
-    return timezone.now() + dt.timedelta(seconds=program.ack_timeout_seconds)
+    program's acknowledgement timeout is read. Once supervisors have the
+    alert (level 1 and up), reminders come every timeout but never closer
+    than REMINDER_MIN_SECONDS, so a short timeout cannot burst reminders."""
+    seconds = program.ack_timeout_seconds
+    if level >= 1:
+        seconds = max(seconds, settings.REMINDER_MIN_SECONDS)
+    return timezone.now() + dt.timedelta(seconds=seconds)
 
 
 # --- Starting: what a new or raised alert sets off (called by alerts.routing) ----------
@@ -62,7 +67,7 @@ def crisis(alert: Alert) -> None:
 
 
 def _arm(alert: Alert) -> None:
-    alert.next_escalation_at = _acknowledge_by(alert.member.program)
+    alert.next_escalation_at = _acknowledge_by(alert.member.program, alert.escalation_level)
     alert.save(update_fields=["next_escalation_at"])
 
 
@@ -111,7 +116,7 @@ def step(alert_id: int, token: int, why: str = "Not acknowledged in time.") -> b
                 alert=alert, type=Event.NOTE, detail=f"No more reminders: {program.max_reminders} sent."
             )
             return True
-        alert.next_escalation_at = _acknowledge_by(program)
+        alert.next_escalation_at = _acknowledge_by(program, alert.escalation_level)
         alert.save(update_fields=["escalation_token", "escalation_level", "reminders_sent", "next_escalation_at"])
         return True
 

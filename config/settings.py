@@ -292,6 +292,10 @@ for _name in ("LOGIN_FAILURES_ALLOWED", "LOGIN_IP_FAILURES_ALLOWED", "LOGIN_ACCO
 
 # --- API tokens ------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+# Reminders to supervisors come every acknowledgement timeout, but never
+# closer together than this (alerts.escalation): a 60-second timeout must not
+# text supervisors every minute.
+REMINDER_MIN_SECONDS = env.int("REMINDER_MIN_SECONDS", default=600)
 if API_TOKEN_TTL_DAYS < 1:
     raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be a whole number of days, at least 1.")
 
