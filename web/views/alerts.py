@@ -67,7 +67,9 @@ def _render(
             "last_contact": contact.last_contact(member),
             "events": alert.events.select_related("actor").order_by("at", "id"),
             "note_form": NoteForm(),
-            "resolve_form": resolve_form or ResolveForm(),
+            # No browser-side "required": with a contact note the outcome may
+            # stay empty (what was done is used); the view checks it either way.
+            "resolve_form": resolve_form or ResolveForm(use_required_attribute=False),
             # The contact note that goes with resolving; no `required` in the
             # page, as resolving without a contact (a duplicate) stays possible.
             "contact_form": contact_form
