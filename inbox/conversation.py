@@ -82,11 +82,15 @@ def _in_danger(member: Member, message: Message) -> list[str]:
 
 def _asks_to_stop(member: Member, message: Message) -> bool:
     """A request to stop in words. "Alto" alone is one, except as the reply
-    to a number question, where it means "high" and is asked again."""
+    to a number question, where it means "high" and is asked again. The
+    open check-in is looked up only for such a text, not for every one."""
+    if not reader.asks_to_stop(message.body):
+        return False
+    if reader.asks_to_stop(message.body, answering_a_number=True):
+        return True  # a request whatever was asked
     checkin = _open_checkin(member) if member.status == Member.Status.ACTIVE else None
     question = checkin.current_question if checkin is not None else None
-    answering_a_number = question is not None and question.kind == Question.Kind.SCALE
-    return reader.asks_to_stop(message.body, answering_a_number=answering_a_number)
+    return question is None or question.kind != Question.Kind.SCALE
 
 
 def _open_checkin(member: Member) -> CheckIn | None:
