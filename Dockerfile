@@ -11,6 +11,7 @@ COPY config ./config
 COPY accounts ./accounts
 COPY alerts ./alerts
 COPY checkins ./checkins
+COPY coverage ./coverage
 COPY inbox ./inbox
 COPY care ./care
 COPY sms ./sms

@@ -1,9 +1,11 @@
 """Organizations and the staff who work in them (peer supporters and supervisors),
 with the API tokens they sign in with."""
 
+import datetime as dt
 import hashlib
 import secrets
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +40,18 @@ class Staff(models.Model):
     # matched to one staff member by the number it comes from.
     phone = models.CharField(max_length=20, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Coverage (coverage.routing): who takes this person's members while they
+    # are out of office, and when they work. No working hours set means
+    # always working, which is how every staff member starts.
+    backup = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="backing_up",
+        help_text="Takes this person's members' alerts and texts while they are out of office.",
+    )
+    timezone = models.CharField(max_length=limits.TIMEZONE_NAME_MAX, default="America/New_York")
+    work_starts = models.TimeField(null=True, blank=True, help_text="Local start of the working day; empty: always working.")
+    work_ends = models.TimeField(null=True, blank=True, help_text="Local end of the working day.")
+    # ISO weekdays, Monday 1 to Sunday 7, as a string of digits ("12345").
+    work_days = models.CharField(max_length=7, default="12345")
 
     class Meta:
         verbose_name_plural = "staff"
@@ -58,6 +72,34 @@ class Staff(models.Model):
     def short_name(self) -> str:
         return short_name(self.name)
 
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
+
+    @property
+    def has_working_hours(self) -> bool:
+        return self.work_starts is not None and self.work_ends is not None and self.work_starts != self.work_ends
+
+    def is_working_at(self, moment: dt.datetime) -> bool:
+        """Within this person's working hours at `moment`, read on their own
+        wall clock (so DST moves with them). A shift that ends after midnight
+        (22:00 to 06:00) belongs to the day it starts."""
+        if not self.has_working_hours:
+            return True
+        local = moment.astimezone(ZoneInfo(self.timezone))
+        clock = local.time()
+        today = str(local.isoweekday())
+        yesterday = str((local - dt.timedelta(days=1)).isoweekday())
+        if self.work_starts < self.work_ends:
+            return today in self.work_days and self.work_starts <= clock < self.work_ends
+        # Overnight: the evening part today, or the morning part of yesterday's shift.
+        return (today in self.work_days and clock >= self.work_starts) or (
+            yesterday in self.work_days and clock < self.work_ends
+        )
+
+    def absence_at(self, moment: dt.datetime) -> "OutOfOffice | None":
+        return self.absences.covering(moment).order_by("ends_at").last()
+
 
 def short_name(full_name: str) -> str:
     """First name and last initial: how people are named in texts to staff."""
@@ -67,6 +109,69 @@ def short_name(full_name: str) -> str:
     if len(parts) == 1:
         return parts[0]
     return f"{parts[0]} {parts[-1][0]}."
+
+
+class OutOfOfficeQuerySet(models.QuerySet):
+    def covering(self, moment: dt.datetime) -> "OutOfOfficeQuerySet":
+        return self.filter(starts_at__lte=moment, ends_at__gt=moment, cancelled_at__isnull=True)
+
+
+class OutOfOffice(models.Model):
+    """A period a staff member is away (leave, sickness, a day off). While it
+    runs, coverage.routing sends what would reach them to their backup, or to
+    the supervisors. Cancelling keeps the row (cancelled_at), so the audit log
+    and the alerts' events still make sense afterwards."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="absences")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    set_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutOfOfficeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name_plural = "out of office periods"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="out_of_office_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff.name} out {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, and when: one line per change a supervisor (or anyone)
+    makes to members, staff, coverage and the on-call rota, from the web or the
+    API. Written once; never updated or deleted. `changes` maps each field to
+    [before, after]; phone numbers in it are masked (accounts.audit)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=20)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target_label = models.CharField(max_length=limits.PERSON_NAME_MAX, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    via = models.CharField(max_length=8, default="web")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type} {self.target_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries cannot be deleted.")
 
 
 class ApiToken(models.Model):

@@ -50,16 +50,37 @@ def _acknowledge_by(program: Program, level: int = 0) -> dt.datetime:
 # --- Starting: what a new or raised alert sets off (called by alerts.routing) ----------
 
 
-def to_supporter(alert: Alert) -> None:
-    """Level 0: text the member's supporter and start the acknowledgement timer."""
-    notify(alert, [alert.member.supporter], Event.NOTIFIED)
+def to_responder(alert: Alert, why: str = "") -> None:
+    """Level 0: text whoever has the alert (the supporter, or whoever covers
+    for them, coverage.routing) and start the acknowledgement timer. With
+    nobody available, it goes to the supervisors at once."""
+    if alert.responder_id is None:
+        if alert.escalation_level == 0:
+            _escalate_now(alert, why or "Nobody else is available: sent to the supervisors.", purpose=UNCOVERED)
+        return
+    notify(alert, [alert.responder], Event.NOTIFIED)
     _arm(alert)
 
 
+def crisis_recipients(alert: Alert) -> list[Staff]:
+    """Who a crisis reaches before the supervisors: whoever has the alert,
+    and the supporter too unless they are out of office or no longer active
+    (outside working hours they still hear of it)."""
+    people = [alert.responder] if alert.responder_id else []
+    supporter = alert.member.supporter
+    if supporter.is_active and not supporter.absences.covering(timezone.now()).exists():
+        if supporter.pk not in {p.pk for p in people}:
+            people.append(supporter)
+    return people
+
+
 def crisis(alert: Alert) -> None:
-    """Whatever the alert's state, a crisis reaches the supporter and every
-    supervisor at once; an acknowledged alert stays with whoever has it."""
-    notify(alert, [alert.member.supporter], Event.NOTIFIED)
+    """Whatever the alert's state, a crisis reaches the supporter (and whoever
+    covers for them) and every supervisor at once; an acknowledged alert stays
+    with whoever has it."""
+    people = crisis_recipients(alert)
+    if people:
+        notify(alert, people, Event.NOTIFIED)
     if alert.escalation_level == 0:
         _escalate_now(alert, CRISIS_WHY, purpose=CRISIS_AT_ONCE)
     else:
@@ -169,6 +190,7 @@ FIRST = ""
 ESCALATION = "escalation"
 CRISIS_AT_ONCE = "crisis"
 REMINDER = "reminder"
+UNCOVERED = "uncovered"
 
 
 def notification_text(alert: Alert, purpose: str = FIRST) -> str:
@@ -176,17 +198,21 @@ def notification_text(alert: Alert, purpose: str = FIRST) -> str:
     substances or diagnoses (contract §6). An escalation names whose
     acknowledgement is missing; a reminder says it is one."""
     about = f"{alert.severity.upper()} check-in alert for {alert.member.short_name} (alert {alert.pk})"
-    supporter = alert.member.supporter.name
+    supporter = (alert.responder or alert.member.supporter).name
     if purpose == ESCALATION:
         about = f"Escalated to you: {about}, not acknowledged by {supporter} in time"
     elif purpose == CRISIS_AT_ONCE:
         about = f"{about}, sent to you and to {supporter} at once"
     elif purpose == REMINDER:
         about = f"Reminder: {about} is still not acknowledged"
+    elif purpose == UNCOVERED:
+        about = f"Sent to you: {about}; {alert.member.supporter.name} is unavailable and nobody covering is"
     return f"{about}. Reply ACK {alert.pk} to acknowledge. {settings.PUBLIC_BASE_URL}/alerts/{alert.pk}"
 
 
 def notify(alert: Alert, recipients: list[Staff], event_type: str, purpose: str = FIRST) -> None:
+    # Nobody deactivated is texted, whatever list they were on.
+    recipients = [staff for staff in recipients if staff.is_active]
     if not recipients:
         AlertEvent.objects.create(alert=alert, type=event_type, detail="Nobody to notify: no supervisor is set up.")
         return

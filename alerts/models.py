@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Staff
+from checkins.models import Member
 from config import limits
 
 
@@ -182,7 +183,13 @@ class AlertQuerySet(models.QuerySet):
         ask here, so a supporter sees exactly the same alerts in each."""
         alerts = self.filter(organization_id=staff.organization_id)
         if not staff.is_supervisor:
-            alerts = alerts.filter(member__supporter=staff)
+            # Their members' alerts, and any routed to them while they cover
+            # (a backup, on call): the same members Member.visible_to shows.
+            alerts = alerts.filter(
+                models.Q(member__supporter=staff)
+                | models.Q(responder=staff)
+                | models.Q(member_id__in=Member.objects.covered_by(staff))
+            )
         return alerts
 
 
@@ -206,6 +213,12 @@ class Alert(models.Model):
     organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="alerts")
     member = models.ForeignKey("checkins.Member", on_delete=models.CASCADE, related_name="alerts")
     supporter = models.ForeignKey("accounts.Staff", on_delete=models.PROTECT, related_name="alerts")
+    # Who has the alert before it escalates to the supervisors: the supporter,
+    # or whoever covers for them (coverage.routing); empty when nobody was
+    # available and it went straight to the supervisors.
+    responder = models.ForeignKey(
+        "accounts.Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="routed_alerts"
+    )
     topic = models.CharField(max_length=16, choices=Topic.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
@@ -273,6 +286,7 @@ class AlertEvent(models.Model):
         NOTIFIED = "notified", "Notified"
         DELIVERY_FAILED = "delivery_failed", "Delivery failed"
         ESCALATED = "escalated", "Escalated"
+        REROUTED = "rerouted", "Rerouted"
         REMINDED = "reminded", "Reminded"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         RESOLVED = "resolved", "Resolved"

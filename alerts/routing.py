@@ -25,6 +25,7 @@ from alerts import escalation, rules
 from alerts.models import SEVERITY_RANK, Alert, AlertEvent, Severity
 from alerts.rules import Finding
 from checkins.models import Member
+from coverage.routing import responder_for
 from sms.models import Message
 
 Event = AlertEvent.Type
@@ -80,20 +81,25 @@ def _raise(member: Member, findings: list[Finding], topic: str | None) -> Alert:
 def _create(member: Member, findings: list[Finding]) -> Alert:
     top = _most_severe(findings)
     reasons = list(dict.fromkeys(f.reason for f in findings))
+    # Who has it: the supporter, or whoever covers for them now.
+    cover = responder_for(member)
     alert = Alert.objects.create(
         organization_id=member.organization_id,
         member=member,
         supporter_id=member.supporter_id,
+        responder=cover.staff,
         topic=top.topic,
         severity=top.severity,
         reasons=reasons,
     )
     AlertEvent.objects.create(alert=alert, type=Event.CREATED, detail=" ".join(reasons))
+    if not cover.is_supporter:
+        AlertEvent.objects.create(alert=alert, type=Event.REROUTED, detail=cover.why)
     # Info alerts (unreachable) wait in the supporter's queue, untexted.
     if alert.severity == Severity.CRISIS:
         escalation.crisis(alert)
     elif alert.severity != Severity.INFO:
-        escalation.to_supporter(alert)
+        escalation.to_responder(alert, why=cover.why)
     return alert
 
 
@@ -134,10 +140,10 @@ def _add_to(alert: Alert, findings: list[Finding]) -> Alert:
 def _tell_it_got_worse(alert: Alert) -> None:
     """A non-crisis rise in severity reaches whoever has the alert now."""
     if alert.status == Alert.Status.OPEN and alert.escalation_level == 0:
-        # Still with the supporter: tell them, and restart their timer.
-        escalation.to_supporter(alert)
+        # Still with the supporter (or whoever covers): tell them, and restart their timer.
+        escalation.to_responder(alert)
         return
-    supporter = alert.member.supporter
+    supporter = alert.responder or alert.member.supporter
     people = [supporter]
     if alert.status == Alert.Status.OPEN:
         # Escalated and not yet acknowledged: the supervisors have it too. Their

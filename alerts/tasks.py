@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import transaction
 
-from alerts import escalation, routing, rules
+from alerts import escalation, rerouting, routing, rules
 from alerts.models import RuleSetting
 from checkins.models import Answer, Member
 from config import dispatch
@@ -67,3 +67,21 @@ def escalate_due_alerts() -> int:
 @shared_task(acks_late=True)
 def escalate_alert(alert_id: int, token: int) -> bool:
     return escalation.step(alert_id, token)
+
+
+@shared_task
+def reroute_alerts() -> int:
+    """The coverage tick (alerts.rerouting)."""
+    return rerouting.reroute_due()
+
+
+def on_availability_changed(sender, staff, **kwargs) -> None:
+    """Receiver of accounts.signals.availability_changed: once the change
+    commits, the alerts that person holds (and their members') are re-routed."""
+    transaction.on_commit(lambda: rerouting.reroute_for_staff(staff.pk))
+
+
+def on_members_reassigned(sender, member_ids, **kwargs) -> None:
+    """Receiver of checkins.signals.members_reassigned."""
+    ids = list(member_ids)
+    transaction.on_commit(lambda: rerouting.reroute_members(ids))

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 
 from alerts.models import AppendOnlyError
+from checkins.models import Member
 from config import limits
 
 # Billing counts 15-minute units by the "8-minute rule": a unit needs at least
@@ -40,7 +41,7 @@ class ContactNoteQuerySet(models.QuerySet):
         those about their own members (as Member.objects.visible_to)."""
         notes = self.filter(organization_id=staff.organization_id)
         if not staff.is_supervisor:
-            notes = notes.filter(member__supporter=staff)
+            notes = notes.filter(member__in=Member.objects.visible_to(staff))
         return notes
 
     def current(self) -> "ContactNoteQuerySet":

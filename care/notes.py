@@ -32,6 +32,7 @@ from alerts.acknowledgement import resolve
 from alerts.models import Alert
 from care.models import ContactNote, FollowUp
 from checkins.models import Member
+from coverage.routing import supporters_covered_by
 
 log = logging.getLogger(__name__)
 
@@ -164,9 +165,11 @@ def resolve_with_note(
 
 def due_follow_ups(staff: Staff, today: dt.date):
     """The staff member's open follow-ups due today or earlier, for members
-    they can still see, oldest first."""
+    they can still see, oldest first; and, while they cover for someone out of
+    office (coverage.routing), that person's follow-ups too."""
+    owners = [staff.pk, *supporters_covered_by(staff).values_list("pk", flat=True)]
     return (
-        FollowUp.objects.filter(staff=staff, done_at__isnull=True, due_on__lte=today)
+        FollowUp.objects.filter(staff_id__in=owners, done_at__isnull=True, due_on__lte=today)
         .filter(member__in=Member.objects.visible_to(staff))
         .exclude(member__status=Member.Status.DISCHARGED)
         .select_related("member", "note")

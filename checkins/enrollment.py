@@ -9,9 +9,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import audit
 from accounts.models import Organization, Staff
 from accounts.phones import InvalidPhone, to_e164
-from checkins.models import Member, Program
+from checkins.models import CheckIn, Member, Program
+from checkins.signals import members_reassigned
 from checkins.texts import say
 from sms import outbox
 from sms.models import Message
@@ -122,6 +124,8 @@ def enroll_member(
     consent: bool,
     consent_method: str = "recorded by staff",
     consent_text_version: str = CURRENT_CONSENT_TEXT_VERSION,
+    by: Staff | None = None,
+    via: str = "api",
 ) -> Member:
     if consent is not True:
         raise EnrollmentError("consent", "The member must consent to receive texts (consent must be true).")
@@ -151,6 +155,7 @@ def enroll_member(
                 priority=Message.Priority.REPLY,
                 member=member,
             )
+            audit.record(organization, by, "member.enrolled", member, _audited(None, member), via=via)
     except IntegrityError:
         # Two enrolments of one phone at once: the constraint decides.
         raise EnrollmentError("phone", PHONE_TAKEN, status=409) from None
@@ -161,7 +166,23 @@ def enroll_member(
 STAFF_SETTABLE_STATUSES = (Member.Status.ACTIVE, Member.Status.PAUSED, Member.Status.DISCHARGED)
 
 
-def update_member(member: Member, changes: dict, by: Staff) -> Member:
+# The fields of a member that the audit log follows.
+AUDITED = ("name", "phone", "timezone", "language", "program_id", "supporter_id", "checkin_time", "status")
+
+
+def _audited(before: dict | None, member: Member) -> dict:
+    after = {field: getattr(member, field) for field in AUDITED}
+    after["checkin_time"] = member.checkin_time.strftime("%H:%M") if member.checkin_time else None
+    return audit.changes_between(before or {}, after)
+
+
+def _snapshot(member: Member) -> dict:
+    data = {field: getattr(member, field) for field in AUDITED}
+    data["checkin_time"] = member.checkin_time.strftime("%H:%M") if member.checkin_time else None
+    return data
+
+
+def update_member(member: Member, changes: dict, by: Staff, via: str = "api") -> Member:
     """Apply a partial update. Supporters may not move a member to another
     program or supporter; that is a supervisor's decision."""
     if ("program_id" in changes or "supporter_id" in changes) and not by.is_supervisor:
@@ -175,7 +196,15 @@ def update_member(member: Member, changes: dict, by: Staff) -> Member:
         # only when the phone, part of a unique key, may change.
         locking = Member.objects.select_for_update(of=("self",), no_key="phone" not in changes)
         member.refresh_from_db(from_queryset=locking)
-        return _apply_changes(member, changes)
+        before = _snapshot(member)
+        _apply_changes(member, changes)
+        changed = audit.changes_between(before, _snapshot(member))
+        if changed:
+            action = "member.discharged" if changed.get("status", [None, None])[1] == "discharged" else "member.updated"
+            audit.record(member.organization_id, by, action, member, changed, via=via)
+        if "supporter_id" in changed:
+            members_reassigned.send(sender=Member, member_ids=[member.pk])
+        return member
 
 
 def _apply_changes(member: Member, changes: dict) -> Member:
@@ -201,7 +230,7 @@ def _apply_changes(member: Member, changes: dict) -> Member:
         if member.status == Member.Status.OPTED_OUT and status == Member.Status.ACTIVE:
             raise EnrollmentError("status", "This member opted out by text; only their own START can resume texts.", 409)
         if member.status != Member.Status.OPTED_OUT or status == Member.Status.DISCHARGED:
-            member.status = status
+            _set_status(member, status)
     if (
         "status" in changes
         and member.status != Member.Status.DISCHARGED
@@ -216,3 +245,68 @@ def _apply_changes(member: Member, changes: dict) -> Member:
     except IntegrityError:
         raise EnrollmentError("phone", PHONE_TAKEN, status=409) from None
     return member
+
+
+def _set_status(member: Member, status: str) -> None:
+    """The side effects of a status staff set: a pause set this way has no end
+    date (checkins.pausing sets one); a discharge is dated; neither leaves a
+    check-in open to be missed."""
+    if status == member.status:
+        return
+    now = timezone.now()
+    if status in (Member.Status.PAUSED, Member.Status.DISCHARGED):
+        member.checkins.filter(status=CheckIn.Status.OPEN).update(status=CheckIn.Status.INCOMPLETE, ended_at=now)
+    if status == Member.Status.PAUSED:
+        member.paused_until, member.pause_reason = None, Member.PauseReason.OTHER
+    else:
+        member.paused_until, member.pause_reason = None, ""
+    member.discharged_at = now if status == Member.Status.DISCHARGED else None
+    member.status = status
+
+
+def discharge_member(member: Member, by: Staff, via: str = "web") -> Member:
+    """No more texts of any kind (a crisis text from them still gets the crisis
+    reply and alert). The phone number becomes free to enrol elsewhere."""
+    if member.status == Member.Status.DISCHARGED:
+        raise EnrollmentError("status", "This member is already discharged.", 409)
+    return update_member(member, {"status": Member.Status.DISCHARGED}, by=by, via=via)
+
+
+def reassign_members(
+    organization: Organization, member_ids: list[int], supporter_id: int, by: Staff, via: str = "web"
+) -> list[Member]:
+    """Move members, one or many, to another active supporter of the
+    organization: all or nothing. Each move is an audit entry, and the
+    members' open alerts follow them (alerts.rerouting)."""
+    if not by.is_supervisor:
+        raise EnrollmentError("supporter_id", "Only supervisors can reassign members.", status=403)
+    supporter = _supporter(organization, supporter_id)
+    ids = sorted({int(i) for i in member_ids})
+    if not ids:
+        raise EnrollmentError("member_ids", "Choose at least one member.")
+    if len(ids) > 500:
+        raise EnrollmentError("member_ids", "Reassign at most 500 members at once.")
+    with transaction.atomic():
+        # Locked in id order, as every path that locks several members does.
+        members = list(
+            Member.objects.select_for_update(of=("self",), no_key=True)
+            .filter(organization=organization, pk__in=ids)
+            .order_by("pk")
+        )
+        if len(members) != len(ids):
+            raise EnrollmentError("member_ids", "One or more of these members are not in your organization.")
+        moved = []
+        for member in members:
+            if member.supporter_id == supporter.pk:
+                continue
+            before = member.supporter
+            member.supporter = supporter
+            member.save(update_fields=["supporter"])
+            audit.record(
+                organization, by, "member.reassigned", member,
+                {"supporter": [before.name, supporter.name]}, via=via,
+            )
+            moved.append(member.pk)
+        if moved:
+            members_reassigned.send(sender=Member, member_ids=moved)
+    return members

@@ -157,12 +157,33 @@ class Question(models.Model):
 class MemberQuerySet(models.QuerySet):
     def visible_to(self, staff: Staff) -> "MemberQuerySet":
         """Members of the staff member's organization; a supporter sees only
-        their own. The API, the web pages and SMS all ask here, so a supporter
-        sees exactly the same members in each."""
+        their own, and those they cover for now (covered_by). The API, the web
+        pages and SMS all ask here, so a supporter sees exactly the same
+        members in each."""
         members = self.filter(organization_id=staff.organization_id)
         if not staff.is_supervisor:
-            members = members.filter(supporter=staff)
+            members = members.filter(models.Q(supporter=staff) | models.Q(pk__in=Member.objects.covered_by(staff)))
         return members
+
+    def covered_by(self, staff: Staff, moment: dt.datetime | None = None) -> models.QuerySet:
+        """The ids of other supporters' members that `staff` covers for at
+        `moment`: members of a supporter who is out of office with `staff` as
+        their backup, and members whose unresolved alert was routed to
+        `staff` (a backup, or the person on call; coverage.routing)."""
+        moment = moment or utc_now()
+        away = (
+            Member.objects.filter(
+                supporter__backup=staff,
+                supporter__absences__starts_at__lte=moment,
+                supporter__absences__ends_at__gt=moment,
+                supporter__absences__cancelled_at__isnull=True,
+            )
+            .values("pk")
+        )
+        routed = Member.objects.filter(
+            alerts__responder=staff, alerts__status__in=("open", "acknowledged")
+        ).values("pk")
+        return Member.objects.filter(models.Q(pk__in=away) | models.Q(pk__in=routed)).values("pk")
 
 
 class Member(models.Model):
@@ -171,6 +192,13 @@ class Member(models.Model):
         PAUSED = "paused", "Paused"
         OPTED_OUT = "opted_out", "Opted out"
         DISCHARGED = "discharged", "Discharged"
+
+    class PauseReason(models.TextChoices):
+        # Categories only: the reason reaches staff lists, never health details.
+        INPATIENT = "inpatient", "Inpatient stay"
+        TRAVEL = "travel", "Travel"
+        BREAK = "break", "Asked for a break"
+        OTHER = "other", "Other"
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="members")
@@ -196,6 +224,12 @@ class Member(models.Model):
     emergency_contact_name = models.CharField(max_length=limits.EMERGENCY_CONTACT_NAME_MAX, blank=True)
     emergency_contact_phone = models.CharField(max_length=20, blank=True, help_text="E.164")
     safety_plan = models.TextField(max_length=limits.SAFETY_PLAN_MAX, blank=True)
+    # A pause (checkins.pausing): no check-ins and no missed-check-in alerts
+    # until the member's local morning of `paused_until`, then a welcome-back
+    # text. Empty `paused_until` while paused: paused until staff resume.
+    paused_until = models.DateField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=12, choices=PauseReason.choices, blank=True)
+    discharged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=utc_now)
 
     objects = MemberQuerySet.as_manager()

@@ -13,3 +13,7 @@ program_created = Signal()
 # Check-ins were closed as missed (inside the closing transaction). Sent with
 # member_ids, the members whose check-in went unanswered.
 checkins_missed = Signal()
+
+# Members moved to another supporter (inside the transaction). Sent with
+# member_ids. Their open alerts follow them (alerts.rerouting).
+members_reassigned = Signal()

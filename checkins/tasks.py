@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from checkins import schedule
+from checkins import pausing, schedule
 
 
 @shared_task
@@ -11,3 +11,8 @@ def start_due_checkins() -> int:
 @shared_task
 def close_expired_checkins() -> int:
     return schedule.close_expired_checkins()
+
+
+@shared_task
+def resume_paused_members() -> int:
+    return pausing.resume_due()

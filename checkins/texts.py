@@ -33,6 +33,12 @@ TEXTS = {
         "es": "Si alguien está en peligro ahora mismo, llama al 911 ya. Avisamos a tu acompañante. Para ti, llama o "
         "envía un texto al 988.",
     },
+    "welcome_back": {
+        "en": "Welcome back, {first_name}. Your check-ins start again on {day}. Text anytime; in a crisis call or "
+        "text 988. Reply STOP to stop.",
+        "es": "Bienvenido de nuevo, {first_name}. Tus seguimientos empiezan otra vez el {day}. Escribe cuando "
+        "quieras; en una crisis llama o envía un texto al 988. Responde STOP para parar.",
+    },
     "welcome": {
         "en": "{program}: you're signed up for short check-ins by text. Msg frequency varies. Reply HELP for help, "
         "STOP to opt out.",

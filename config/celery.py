@@ -16,6 +16,10 @@ app.conf.beat_schedule = {
     "start-due-checkins": {"task": "checkins.tasks.start_due_checkins", "schedule": 60.0},
     "close-expired-checkins": {"task": "checkins.tasks.close_expired_checkins", "schedule": 60.0},
     "escalate-due-alerts": {"task": "alerts.tasks.escalate_due_alerts", "schedule": 15.0},
+    # Coverage (alerts.rerouting): alerts move when out-of-office, working hours or on call change.
+    "reroute-alerts": {"task": "alerts.tasks.reroute_alerts", "schedule": 60.0},
+    # Paused members whose pause has ended get a welcome back (checkins.pausing).
+    "resume-paused-members": {"task": "checkins.tasks.resume_paused_members", "schedule": 300.0},
     "deliver-outbox": {"task": "sms.tasks.deliver_outbox", "schedule": 15.0},
     # Overdue follow-ups (care.notes): due from 09:00 member time the day after; a few minutes late is fine.
     "raise-overdue-follow-ups": {"task": "care.tasks.raise_overdue_follow_ups", "schedule": 300.0},

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI locally instead of from a CDN
     "accounts",
     "checkins",
+    "coverage",
     "alerts",
     "inbox",
     "care",

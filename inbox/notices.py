@@ -24,7 +24,9 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import Staff
 from checkins.models import Member
+from coverage.routing import is_away, responder_for
 from sms import outbox
 from sms.models import Message
 
@@ -45,30 +47,46 @@ def notice_text(member: Member) -> str:
     return f"New message from {name} Read it at {member_link(member)}"
 
 
-def notify_supporter_of_text(member: Member, now: dt.datetime | None = None) -> Message | None:
-    """Queue the notice to the member's supporter, unless one about this member
-    went to them within the hour. Returns the queued row, or None."""
+def readers(member: Member, now: dt.datetime) -> list[Staff]:
+    """Who is told of a member's text: the supporter; while the supporter is
+    out of office or no longer active, whoever covers for them
+    (coverage.routing), or the supervisors when nobody does. Outside working
+    hours the notice still goes to the supporter: a text is not an alert
+    (a request to be contacted, or crisis words, raise one, which the person
+    on call gets)."""
     supporter = member.supporter
-    if supporter is None or not supporter.phone:
-        return None
+    if supporter.is_active and not is_away(supporter, now):
+        return [supporter]
+    cover = responder_for(member, now)
+    return [cover.staff] if cover.staff is not None else list(member.organization.supervisors())
+
+
+def notify_supporter_of_text(member: Member, now: dt.datetime | None = None) -> list[Message]:
+    """Queue the notice to whoever reads the member's texts now, unless one
+    about this member went to them within the hour. Returns the queued rows."""
     now = now or timezone.now()
-    told = Message.objects.filter(
-        direction=Message.Direction.OUTBOUND,
-        kind=Message.Kind.STAFF_NOTICE,
-        staff=supporter,
-        created_at__gte=now - NOTICE_EVERY,
-        # The link ends the body: "/members/1" never matches "/members/12".
-        body__endswith=f"/members/{member.pk}",
-    ).exists()
-    if told:
-        return None
-    message = outbox.queue(
-        phone=supporter.phone,
-        body=notice_text(member),
-        kind=Message.Kind.STAFF_NOTICE,
-        priority=Message.Priority.REPLY,
-        staff=supporter,
-    )
-    if message is not None:
-        log.info("free-text notice queued: message=%s member=%s staff=%s", message.pk, member.pk, supporter.pk)
-    return message
+    queued = []
+    for staff in readers(member, now):
+        if not staff.phone:
+            continue
+        told = Message.objects.filter(
+            direction=Message.Direction.OUTBOUND,
+            kind=Message.Kind.STAFF_NOTICE,
+            staff=staff,
+            created_at__gte=now - NOTICE_EVERY,
+            # The link ends the body: "/members/1" never matches "/members/12".
+            body__endswith=f"/members/{member.pk}",
+        ).exists()
+        if told:
+            continue
+        message = outbox.queue(
+            phone=staff.phone,
+            body=notice_text(member),
+            kind=Message.Kind.STAFF_NOTICE,
+            priority=Message.Priority.REPLY,
+            staff=staff,
+        )
+        if message is not None:
+            log.info("free-text notice queued: message=%s member=%s staff=%s", message.pk, member.pk, staff.pk)
+            queued.append(message)
+    return queued

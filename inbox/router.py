@@ -82,7 +82,7 @@ def _member_for(phone: str) -> Member | None:
     members = list(
         Member.objects.select_for_update(of=("self",), no_key=True)
         .filter(phone=phone)
-        .select_related("program", "supporter")
+        .select_related("program", "supporter__user")
     )
     if len(members) <= 1:
         return members[0] if members else None

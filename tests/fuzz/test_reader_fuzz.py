@@ -1,9 +1,10 @@
 """The reply reader never raises and always answers in range or "not understood" (None)."""
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from checkins import reader
+from checkins.reader.crisis import _tables as crisis_tables
 from tests.fuzz.conftest import FUZZ_EXAMPLES
 
 fuzz = settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -50,10 +51,14 @@ def test_a_plain_number_on_the_scale_reads_as_itself(value, style):
 
 
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ,.!?", max_size=60)
+NEGATORS = crisis_tables().negators | crisis_tables().weak_negators
 
 
 @fuzz
 @given(words, st.sampled_from(["i want to kill myself", "thinking about suicide", "took too many pills",
                                "me quiero morir", "i dont want to live"]), words)  # fmt: skip
 def test_crisis_words_are_found_anywhere_in_a_message(before, phrase, after):
+    # Random letters can spell a denial ("ni", "no", "not"), which rightly
+    # scopes over the phrase after it (docs/reader.md): leave those out.
+    assume(not NEGATORS & set(before.replace(",", " ").replace(".", " ").replace("!", " ").replace("?", " ").split()))
     assert reader.mentions_crisis(f"{before} {phrase} {after}")

@@ -1,0 +1,87 @@
+"""Gaps in the on-call rota, shown and warned about on the supervisors' home
+page and in the API.
+
+A gap is a stretch of the coming week when at least one supporter of the
+program's active members is outside their working hours and nobody is on
+call for the program (or whoever is on call is out of office or no longer
+active). Alerts in a gap go straight to the supervisors (coverage.routing),
+which is safe but not what anyone planned, so the gap is named in advance.
+Supporters with no working hours set are always working: a program where
+nobody has set hours has no gaps.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts.models import OutOfOffice, Staff
+from checkins.models import Member, Program
+
+STEP = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Gap:
+    program: Program
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    # Who is off the clock then (names, for the warning).
+    off_hours: tuple[str, ...]
+
+
+def gaps(program: Program, start: dt.datetime | None = None, days: int = 7) -> list[Gap]:
+    """The rota's gaps from `start` (now) over `days`, to the quarter hour."""
+    start = (start or timezone.now()).replace(second=0, microsecond=0)
+    start -= dt.timedelta(minutes=start.minute % 15)
+    end = start + dt.timedelta(days=days)
+    supporters = list(
+        Staff.objects.filter(
+            pk__in=Member.objects.filter(program=program)
+            .exclude(status=Member.Status.DISCHARGED)
+            .values("supporter_id"),
+            user__is_active=True,
+        ).exclude(work_starts=None)
+    )
+    supporters = [s for s in supporters if s.has_working_hours]
+    if not supporters:
+        return []
+    periods = [p for p in program.on_call_periods.select_related("staff__user") if p.staff.is_active]
+    absences = list(
+        OutOfOffice.objects.filter(
+            staff_id__in=[p.staff_id for p in periods], cancelled_at=None, starts_at__lt=end, ends_at__gt=start
+        )
+    )
+
+    def covered(moment: dt.datetime) -> bool:
+        for period in periods:
+            if period.covers(moment) and not any(
+                a.staff_id == period.staff_id and a.starts_at <= moment < a.ends_at for a in absences
+            ):
+                return True
+        return False
+
+    found: list[Gap] = []
+    moment = start
+    open_at: dt.datetime | None = None
+    names: set[str] = set()
+    while moment < end:
+        off = [s.name for s in supporters if not s.is_working_at(moment)]
+        in_gap = bool(off) and not covered(moment)
+        if in_gap:
+            open_at = open_at or moment
+            names.update(off)
+        elif open_at is not None:
+            found.append(Gap(program, open_at, moment, tuple(sorted(names))))
+            open_at, names = None, set()
+        moment += STEP
+    if open_at is not None:
+        found.append(Gap(program, open_at, end, tuple(sorted(names))))
+    return found
+
+
+def organization_gaps(organization_id: int, start: dt.datetime | None = None, days: int = 7) -> list[Gap]:
+    found: list[Gap] = []
+    for program in Program.objects.filter(organization_id=organization_id):
+        found += gaps(program, start, days)
+    return found
