@@ -11,12 +11,16 @@ nobody has set hours has no gaps.
 """
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
+from accounts import audit
 from accounts.models import OutOfOffice, Staff
 from checkins.models import Member, Program
+from coverage.models import OnCallPeriod
 
 STEP = dt.timedelta(minutes=15)
 
@@ -85,3 +89,76 @@ def organization_gaps(organization_id: int, start: dt.datetime | None = None, da
     for program in Program.objects.filter(organization_id=organization_id):
         found += gaps(program, start, days)
     return found
+
+
+# --- Changing the rota ---------------------------------------------------------------
+
+
+class RotaError(ValueError):
+    def __init__(self, field: str | None, message: str, status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+def _clock(field: str, value) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return dt.datetime.strptime(str(value).strip(), "%H:%M").time()
+    except ValueError:
+        raise RotaError(field, 'Write the time as "HH:MM", for example "17:00".') from None
+
+
+def add_on_call(
+    program: Program,
+    *,
+    staff_id: int,
+    timezone_name: str,
+    starts_day: int,
+    starts_time: str | dt.time,
+    ends_day: int,
+    ends_time: str | dt.time,
+    by: Staff,
+    via: str = "web",
+) -> OnCallPeriod:
+    """Add a weekly on-call period to a program's rota (supervisors only)."""
+    if not by.is_supervisor or by.organization_id != program.organization_id:
+        raise RotaError(None, "Only supervisors can change the on-call rota.", status=403)
+    staff = Staff.objects.filter(organization_id=program.organization_id, pk=staff_id, user__is_active=True).first()
+    if staff is None:
+        raise RotaError("staff_id", "No such active staff member in your organization.")
+    if timezone_name not in zoneinfo.available_timezones():
+        raise RotaError("timezone", "Unknown time zone; use an IANA name such as America/New_York.")
+    for field, day in (("starts_day", starts_day), ("ends_day", ends_day)):
+        if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 7:
+            raise RotaError(field, "Days are 1 (Monday) to 7 (Sunday).")
+    period = OnCallPeriod(
+        program=program,
+        staff=staff,
+        timezone=timezone_name,
+        starts_day=starts_day,
+        starts_time=_clock("starts_time", starts_time),
+        ends_day=ends_day,
+        ends_time=_clock("ends_time", ends_time),
+    )
+    with transaction.atomic():
+        period.save()
+        audit.record(
+            program.organization_id, by, "on_call.added", period,
+            {"on_call": [None, period.describe()], "staff": [None, staff.name]}, via=via, label=program.name,
+        )
+    return period
+
+
+def remove_on_call(period: OnCallPeriod, by: Staff, via: str = "web") -> None:
+    if not by.is_supervisor or by.organization_id != period.program.organization_id:
+        raise RotaError(None, "Only supervisors can change the on-call rota.", status=403)
+    with transaction.atomic():
+        audit.record(
+            period.program.organization_id, by, "on_call.removed", period,
+            {"on_call": [period.describe(), None], "staff": [period.staff.name, None]}, via=via,
+            label=period.program.name,
+        )
+        period.delete()
