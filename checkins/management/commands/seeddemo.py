@@ -71,4 +71,9 @@ class Command(BaseCommand):
                 consent=True,
                 consent_method="demo data",
             )
+        # Sam and Kim back each other up while either is out of office.
+        sam, kim = staff[1], staff[2]
+        sam.backup, kim.backup = kim, sam
+        sam.save(update_fields=["backup"])
+        kim.save(update_fields=["backup"])
         self.stdout.write(f"Seeded {DEMO_ORG}: {len(STAFF)} staff, {len(MEMBERS)} members.")
