@@ -71,11 +71,13 @@ def responder_for(member: Member, moment: dt.datetime | None = None) -> Cover:
     backup = supporter.backup if supporter.backup_id else None
     if not backup or backup.organization_id != member.organization_id or not is_available(backup, moment):
         backup = None
+    # Read once: an out-of-office period cancelled between two reads must
+    # not leave a half-made decision.
+    absence = supporter.absence_at(moment) if supporter.is_active else None
     if not supporter.is_active:
         gone = f"{name} is no longer active"
         first, second = (backup, "their backup"), (on_call(member.program, moment), "on call")
-    elif is_away(supporter, moment):
-        absence = supporter.absence_at(moment)
+    elif absence is not None:
         until = timezone.localtime(absence.ends_at, ZoneInfo(supporter.timezone)).strftime("%a %d %b %H:%M")
         gone = f"{name} is out of office until {until}"
         first, second = (backup, "their backup"), (on_call(member.program, moment), "on call")
