@@ -259,10 +259,14 @@ def set_out_of_office(
         absence = OutOfOffice.objects.create(staff=staff, starts_at=starts_at, ends_at=ends_at, set_by=by)
         audit.record(
             staff.organization_id, by, "out_of_office.set", staff,
-            {"out_of_office": [None, f"{starts_at:%Y-%m-%d %H:%M} to {ends_at:%Y-%m-%d %H:%M} UTC"]}, via=via,
+            {"out_of_office": [None, _period(starts_at, ends_at)]}, via=via,
         )
         availability_changed.send(sender=Staff, staff=staff)
     return absence
+
+
+def _period(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    return f"{starts_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} to {ends_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def cancel_out_of_office(absence: OutOfOffice, by: Staff, via: str = "web") -> OutOfOffice:
@@ -278,7 +282,7 @@ def cancel_out_of_office(absence: OutOfOffice, by: Staff, via: str = "web") -> O
         absence.save(update_fields=["cancelled_at"])
         audit.record(
             staff.organization_id, by, "out_of_office.cancelled", staff,
-            {"out_of_office": [f"{absence.starts_at:%Y-%m-%d %H:%M} to {absence.ends_at:%Y-%m-%d %H:%M} UTC", None]},
+            {"out_of_office": [_period(absence.starts_at, absence.ends_at), None]},
             via=via,
         )
         availability_changed.send(sender=Staff, staff=staff)

@@ -6,12 +6,13 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from accounts.auth import require_supervisor
 from alerts.models import RuleSetting, Severity
-from checkins.enrollment import EnrollmentError, enroll_member, update_member
+from checkins.enrollment import EnrollmentError, discharge_member, enroll_member, reassign_members, update_member
 from checkins.models import CheckIn, Member, Program
+from checkins.pausing import pause, resume
 from checkins.schedule import start_checkin
 from config import limits
 from config.api_errors import ApiError
@@ -214,6 +215,11 @@ class MemberOut(Schema):
     status: str
     unreachable: bool
     next_checkin_at: dt.datetime | None
+    paused_until: dt.date | None = Field(
+        description="While paused: the date check-ins start again; null: until resumed."
+    )
+    pause_reason: str = Field(description='While paused: "inpatient", "travel", "break" or "other"; otherwise "".')
+    discharged_at: dt.datetime | None
     consent: ConsentOut
     created_at: dt.datetime
 
@@ -238,19 +244,58 @@ def create_member(request, payload: MemberIn):
     if data["consent_text_version"] is None:
         del data["consent_text_version"]
     try:
-        member = enroll_member(request.staff.organization, **data)
+        member = enroll_member(request.staff.organization, **data, by=request.staff, via="api")
     except EnrollmentError as error:
-        raise ApiError(error.status, error.message, field=error.field) from None
+        raise _api_error(error) from None
     return Status(201, member)
+
+
+def _api_error(error: EnrollmentError) -> ApiError:
+    return ApiError(error.status, error.message, field=error.field)
 
 
 @router.get("/members", response=list[MemberOut], summary="Members (a supporter sees their own)")
 @paginate(Pagination)
-def list_members(request, status: str | None = None):
+def list_members(request, status: str | None = None, needs_reassignment: bool | None = None):
+    """`needs_reassignment=true` (supervisors): members, not discharged, whose
+    supporter has been deactivated."""
     members = Member.objects.visible_to(request.staff)
     if status:
         members = members.filter(status=status)
+    if needs_reassignment is not None:
+        require_supervisor(request.staff, "list the members who need reassignment")
+        if needs_reassignment:
+            members = members.filter(supporter__user__is_active=False).exclude(status=Member.Status.DISCHARGED)
+        else:
+            members = members.filter(supporter__user__is_active=True)
     return members.order_by("name", "id")
+
+
+class ReassignIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    member_ids: list[int] = Field(min_length=1, max_length=500)
+    supporter_id: int
+
+
+class MemberList(Schema):
+    items: list[MemberOut]
+    count: int
+
+
+@router.post("/members/reassign", response=MemberList, summary="Move members to another supporter")
+def reassign(request, payload: ReassignIn):
+    """All or nothing: if any of `member_ids` is not a member of the
+    organization, nobody moves (`422`). The members' open alerts follow them.
+    Answers with every member named, as `{"items", "count"}`."""
+    require_supervisor(request.staff, "reassign members")
+    try:
+        members = reassign_members(
+            request.staff.organization, payload.member_ids, payload.supporter_id, by=request.staff, via="api"
+        )
+    except EnrollmentError as error:
+        raise _api_error(error) from None
+    return {"items": members, "count": len(members)}
 
 
 @router.get("/members/{member_id}", response=MemberOut)
@@ -266,9 +311,57 @@ def patch_member(request, member_id: int, payload: MemberPatch):
         if value is None:
             raise ApiError(422, f"{field}: may not be null.", field=field)
     try:
-        update_member(member, changes, by=request.staff)
+        update_member(member, changes, by=request.staff, via="api")
     except EnrollmentError as error:
-        raise ApiError(error.status, error.message, field=error.field) from None
+        raise _api_error(error) from None
+    return member
+
+
+class PauseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    until: str | None = Field(
+        default=None, max_length=40,
+        description='"YYYY-MM-DD": check-ins start again that morning, member\'s time; null: until resumed.',
+    )
+    reason: Literal[tuple(Member.PauseReason.values)] = Field(  # type: ignore[valid-type]
+        description="A category only, never health details."
+    )
+
+
+@router.post("/members/{member_id}/pause", response=MemberOut, summary="Pause a member's check-ins")
+def pause_member(request, member_id: int, payload: PauseIn):
+    """No check-ins are sent (and none can be missed) until `until`, or until
+    resumed. Crisis words, STOP, HELP and free texts still work. Only an active
+    or paused member can be paused (`409` otherwise)."""
+    member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
+    try:
+        pause(member, until=payload.until, reason=payload.reason, by=request.staff, via="api")
+    except EnrollmentError as error:
+        raise _api_error(error) from None
+    return member
+
+
+@router.post("/members/{member_id}/resume", response=MemberOut, summary="Resume a paused member's check-ins")
+def resume_member(request, member_id: int):
+    """From the next scheduled time, with a welcome-back text. `409` if the member is not paused."""
+    member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
+    try:
+        resume(member, by=request.staff, via="api")
+    except EnrollmentError as error:
+        raise _api_error(error) from None
+    return member
+
+
+@router.post("/members/{member_id}/discharge", response=MemberOut, summary="Discharge a member")
+def discharge(request, member_id: int):
+    """No more texts of any kind (a crisis text from them still gets the
+    crisis reply and an alert); the phone number becomes free. `409` if already discharged."""
+    member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
+    try:
+        discharge_member(member, by=request.staff, via="api")
+    except EnrollmentError as error:
+        raise _api_error(error) from None
     return member
 
 

@@ -16,8 +16,10 @@ from accounts.api import router as staff_router
 from accounts.auth import BearerAuth
 from accounts.models import ApiToken
 from alerts.api import router as alerts_router
+from care.api import router as care_router
 from checkins.api import router as checkins_router
 from config.api_errors import ApiError
+from coverage.api import router as coverage_router
 from inbox.api import router as inbox_router
 from web.access import staff_of
 
@@ -80,6 +82,8 @@ api.add_router("", staff_router)
 api.add_router("", checkins_router)
 api.add_router("", alerts_router)
 api.add_router("", inbox_router)
+api.add_router("", coverage_router)
+api.add_router("", care_router)
 
 
 def _field_name(location: tuple) -> str:
