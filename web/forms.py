@@ -1,8 +1,10 @@
 """Forms for the web app. Validation that matters beyond the form (lockout,
 enrolment rules, resolve rules) lives in the service functions the views call.
 
-One idea in one module (a little over 400 lines): every form of the web app,
-side by side, so that each limit from config.limits is applied the same way.
+One idea in one module (a little over 400 lines): every form of the web app
+that checks input itself, side by side, so that each limit from config.limits
+is applied the same way. The administration and coverage forms, which leave
+every check to their service, are in web.service_forms.
 """
 
 import datetime as dt

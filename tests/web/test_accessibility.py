@@ -79,11 +79,19 @@ def _pages(role: str, world) -> list[tuple[str, str, int]]:
         ("sandbox", "/sandbox/", 200),
         ("404", "/nowhere", 404),
     ]
+    pages += [("my-coverage", "/me/", 200)]
     if role == "supervisor":
         pages += [("review", "/review/", 200), ("review-resolved", "/review/?status=resolved", 200),
                   ("settings", "/settings/", 200)]
+        supporter_id, program_id = member.supporter_id, member.program_id
+        pages += [("members", "/members/", 200), ("member-edit", f"/members/{member.pk}/edit", 200),
+                  ("member-discharge", f"/members/{member.pk}/discharge", 200), ("staff", "/staff/", 200),
+                  ("staff-member", f"/staff/{supporter_id}", 200),
+                  ("staff-deactivate", f"/staff/{supporter_id}/deactivate", 200),
+                  ("on-call", f"/settings/{program_id}/on-call", 200), ("caseload", "/caseload/", 200),
+                  ("caseload-sorted", "/caseload/?sort=-alerts", 200), ("audit", "/audit/", 200)]
     else:
-        pages += [("403", "/review/", 403)]
+        pages += [("403", "/review/", 403), ("403-members", "/members/", 403)]
     return pages
 
 

@@ -66,3 +66,34 @@ def sandbox_enabled() -> bool:
 def delivery(status: str) -> str:
     """A text's delivery status, said plainly: queued, sent, delivered, failed …"""
     return contact.DELIVERY.get(status, status)
+
+
+@register.simple_tag
+def timezone_names() -> list[str]:
+    """Every IANA zone name, sorted: the time zone fields' suggestions."""
+    from checkins.enrollment import known_timezones
+
+    return sorted(known_timezones())
+
+
+DAY_NAMES = {"1": "Mon", "2": "Tue", "3": "Wed", "4": "Thu", "5": "Fri", "6": "Sat", "7": "Sun"}
+
+
+@register.filter
+def weekdays(days: str) -> str:
+    """ISO weekday digits as names: "12345" is "Mon–Fri"; "1357" is "Mon, Wed, Fri, Sun"."""
+    days = "".join(sorted(set(days or "")))
+    if len(days) > 2 and days == "1234567"[int(days[0]) - 1 : int(days[-1])]:
+        return f"{DAY_NAMES[days[0]]}–{DAY_NAMES[days[-1]]}"
+    return ", ".join(DAY_NAMES.get(day, day) for day in days)
+
+
+@register.filter
+def last_four(phone: str) -> str:
+    """A member's phone as lists show it: its last four digits only."""
+    return f"…{phone[-4:]}" if phone else "—"
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key) if mapping else None

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from alerts.models import Alert
 from care.models import ContactNote
 from care.notes import NoteError, record_note
-from checkins.enrollment import EnrollmentError, update_member
+from checkins import pausing
+from checkins.enrollment import EnrollmentError, discharge_member, update_member
 from checkins.models import CheckIn, Member
 from checkins.schedule import start_checkin
 from inbox.models import mark_read
@@ -24,18 +25,14 @@ from inbox.replies import ReplyError, send_staff_text, why_not_texted
 from web import charts, contact
 from web.access import staff_required
 from web.forms import ContactNoteForm, ReplyForm, SafetyForm
+from web.service_forms import PauseForm
 from web.summaries import member_state, readings
 
 CHART_DAYS = 30
 CHECKINS_PER_PAGE = 10
 CONTACT_NOTES_SHOWN = 10
 
-# What each button does to the member's status, and what it says afterwards.
-STATUS_ACTIONS = {
-    "pause": (Member.Status.PAUSED, "Check-ins paused. Texts the member sends still reach you."),
-    "resume": (Member.Status.ACTIVE, "Check-ins resumed."),
-    "discharge": (Member.Status.DISCHARGED, "Discharged: no more texts will be sent."),
-}
+STATUS_ACTIONS = ("pause", "resume", "discharge")
 
 
 def _member(request: HttpRequest, member_id: int) -> Member:
@@ -56,6 +53,8 @@ def _render(
     reply_form: ReplyForm | None = None,
     safety_form: SafetyForm | None = None,
     contact_form: ContactNoteForm | None = None,
+    pause_form: PauseForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """The member page; a form that was posted and refused is shown with its errors."""
     end = timezone.now()
@@ -106,7 +105,12 @@ def _render(
             "contact_notes": member.contact_notes.select_related("staff").prefetch_related("corrections")[
                 :CONTACT_NOTES_SHOWN
             ],
+            "pause_form": pause_form or PauseForm(initial={
+                "until": member.paused_until.isoformat() if member.paused_until else "",
+                "reason": member.pause_reason or Member.PauseReason.OTHER,
+            }),  # fmt: skip
         },
+        status=status,
     )
 
 
@@ -207,15 +211,37 @@ def member_safety(request: HttpRequest, member_id: int) -> HttpResponse:
 @require_POST
 @staff_required
 def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Pause (until a date, with a reason category), resume or discharge,
+    through checkins.pausing and checkins.enrollment as the API does. A
+    refused pause shows the page again with the message on its field."""
     member = _member(request, member_id)
-    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
-    if action is None:
+    action = request.POST.get("action", "")
+    if action not in STATUS_ACTIONS:
         messages.error(request, "Choose pause, resume or discharge.")
         return redirect("web:member", member_id=member.pk)
-    status, said = action
+    form = PauseForm(request.POST) if action == "pause" else None
     try:
-        update_member(member, {"status": status}, by=request.staff)
+        if form is not None:
+            form.is_valid()  # every field is optional: the service checks them
+            # A post without a reason (an older page's plain button) pauses for "other".
+            reason = request.POST.get("reason", Member.PauseReason.OTHER)
+            pausing.pause(member, until=form.value("until") or None, reason=reason, by=request.staff, via="web")
+            said = "Check-ins paused. Texts the member sends still reach you."
+        elif action == "resume":
+            if member.status == Member.Status.OPTED_OUT:
+                # Its refusal names the only way back: the member's own START.
+                update_member(member, {"status": Member.Status.ACTIVE}, by=request.staff, via="web")
+            pausing.resume(member, by=request.staff, via="web")
+            said = "Check-ins resumed."
+        else:
+            discharge_member(member, by=request.staff, via="web")
+            said = "Discharged: no more texts will be sent."
     except EnrollmentError as error:
+        if form is not None and error.field in form.fields:
+            form.refuse(error)
+            messages.error(request, "The pause needs a fix; see the message next to it.")
+            member.refresh_from_db()
+            return _render(request, member, pause_form=form, status=400)
         messages.error(request, error.message)
     else:
         messages.success(request, said)
