@@ -12,6 +12,7 @@ COPY accounts ./accounts
 COPY alerts ./alerts
 COPY checkins ./checkins
 COPY coverage ./coverage
+COPY records ./records
 COPY inbox ./inbox
 COPY care ./care
 COPY sms ./sms

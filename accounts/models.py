@@ -19,6 +19,9 @@ from config import limits
 class Organization(models.Model):
     name = models.CharField(max_length=limits.ORGANIZATION_NAME_MAX, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Sent with every disclosure (42 CFR §2.32); empty: the rule's own words
+    # (records.models.PART2_NOTICE).
+    disclosure_notice = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return self.name

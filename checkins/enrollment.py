@@ -15,6 +15,7 @@ from accounts.phones import InvalidPhone, to_e164
 from checkins.models import CheckIn, Member, Program
 from checkins.signals import members_reassigned
 from checkins.texts import say
+from records import consent as consent_records
 from sms import outbox
 from sms.models import Message
 
@@ -143,10 +144,20 @@ def enroll_member(
         consent_method=(consent_method or "recorded by staff")[:40],
         consent_text_version=(consent_text_version or CURRENT_CONSENT_TEXT_VERSION)[:40],
     )
+    # A method this system knows is recorded as such; any other words
+    # ("recorded by staff", "demo data") record the consent as given by staff.
+    method = consent_method if consent_method in consent_records.Method.values else consent_records.Method.STAFF
+    if method == consent_records.Method.CARRIER:
+        method = consent_records.Method.STAFF
+    try:
+        words = consent_records.consent_text(consent_text_version or CURRENT_CONSENT_TEXT_VERSION, member.language)
+    except consent_records.ConsentError as error:
+        raise EnrollmentError(error.field, error.message) from None
     member.schedule_next_checkin()
     try:
         with transaction.atomic():
             member.save()
+            consent_records.grant(member, method=method, staff=by, text_version=words.version)
             # Carriers expect a first text saying what the program is and how to stop.
             outbox.queue(
                 phone=member.phone,

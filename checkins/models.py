@@ -11,6 +11,7 @@ from django.utils.timezone import now as utc_now
 from accounts.models import Organization, Staff, short_name
 from checkins import reader
 from config import limits
+from records import consent
 
 LANGUAGES = [("en", "English"), ("es", "Español")]
 
@@ -214,6 +215,11 @@ class Member(models.Model):
         max_length=limits.CONSENT_FIELD_MAX, help_text="How consent was given: verbal, written, web form …"
     )
     consent_text_version = models.CharField(max_length=limits.CONSENT_FIELD_MAX)
+    # The newest consent record (records.consent): sending asks it. The three
+    # fields above repeat the grant in force, as the API shows it.
+    current_consent = models.ForeignKey(
+        "records.ConsentRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The schedule's timer lives here: the tick claims rows whose time has come.
     next_checkin_at = models.DateTimeField(null=True, blank=True, db_index=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
@@ -267,7 +273,8 @@ class Member(models.Model):
 
     @property
     def can_receive_texts(self) -> bool:
-        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+        """Active or paused, and the newest consent record is a grant."""
+        return self.status in (self.Status.ACTIVE, self.Status.PAUSED) and consent.is_granted(self)
 
     def next_checkin_after(self, moment: dt.datetime) -> dt.datetime:
         """The first local `checkin_time` strictly after `moment`, as an aware UTC time.
@@ -288,24 +295,31 @@ class Member(models.Model):
             day += dt.timedelta(days=1)
         raise AssertionError("unreachable: a later day always exists")
 
-    def opt_out(self, by_carrier: bool = False) -> bool:
-        """Stop every text at once. Returns False if the member was already out."""
+    def opt_out(self, by_carrier: bool = False, staff: Staff | None = None, reason: str = "") -> bool:
+        """Stop every text at once, and record the revocation: the member's own
+        text, a carrier's opt-out, or staff with a reason. Returns False if the
+        member was already out."""
         now = utc_now()
         changed = Member.objects.filter(pk=self.pk, status__in=[self.Status.ACTIVE, self.Status.PAUSED]).update(
             status=self.Status.OPTED_OUT, opted_out_at=now, next_checkin_at=None
         )
         if changed:
             self.status, self.opted_out_at, self.next_checkin_at = self.Status.OPTED_OUT, now, None
+            method = consent.Method.CARRIER if by_carrier else consent.Method.STAFF if staff else consent.Method.TEXT_REPLY
+            consent.revoke(self, method=method, staff=staff, reason=reason)
         self.checkins.filter(status=CheckIn.Status.OPEN).update(status=CheckIn.Status.INCOMPLETE, ended_at=now)
         return bool(changed)
 
     def opt_in(self) -> bool:
+        """The member's own START (or YES while out): texts resume, and the
+        grant is recorded as by text reply, with today's consent words."""
         if self.status != self.Status.OPTED_OUT:
             return False
         self.status = self.Status.ACTIVE
         self.opted_out_at = None
         self.schedule_next_checkin()
         self.save(update_fields=["status", "opted_out_at", "next_checkin_at"])
+        consent.grant(self, method=consent.Method.TEXT_REPLY, staff=None)
         return True
 
     def schedule_next_checkin(self, now: dt.datetime | None = None) -> None:

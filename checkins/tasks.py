@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from checkins import pausing, schedule
+from checkins import pausing, retention, schedule
 
 
 @shared_task
@@ -16,3 +16,8 @@ def close_expired_checkins() -> int:
 @shared_task
 def resume_paused_members() -> int:
     return pausing.resume_due()
+
+
+@shared_task
+def redact_past_retention() -> int:
+    return retention.redact_past_retention()

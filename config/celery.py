@@ -19,6 +19,8 @@ app.conf.beat_schedule = {
     # Coverage (alerts.rerouting): alerts move when out-of-office, working hours or on call change.
     "reroute-alerts": {"task": "alerts.tasks.reroute_alerts", "schedule": 60.0},
     # Paused members whose pause has ended get a welcome back (checkins.pausing).
+    # Message bodies past MESSAGE_RETENTION_DAYS (checkins.retention); nothing when it is 0.
+    "redact-past-retention": {"task": "checkins.tasks.redact_past_retention", "schedule": 24 * 3600.0},
     "resume-paused-members": {"task": "checkins.tasks.resume_paused_members", "schedule": 300.0},
     "deliver-outbox": {"task": "sms.tasks.deliver_outbox", "schedule": 15.0},
     # Overdue follow-ups (care.notes): due from 09:00 member time the day after; a few minutes late is fine.

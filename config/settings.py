@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs' Swagger UI locally instead of from a CDN
     "accounts",
+    "records",
     "checkins",
     "coverage",
     "alerts",
@@ -299,6 +300,14 @@ API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 REMINDER_MIN_SECONDS = env.int("REMINDER_MIN_SECONDS", default=600)
 if API_TOKEN_TTL_DAYS < 1:
     raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be a whole number of days, at least 1.")
+
+# --- Retention ------------------------------------------------------------------
+# Message bodies (and the words of answers) older than this many days are
+# removed by the daily retention task (checkins.retention, docs/privacy.md);
+# 0 keeps them. Alerts, events, consent, disclosure and access records are kept.
+MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=0)
+if MESSAGE_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("MESSAGE_RETENTION_DAYS must be 0 (keep) or a whole number of days.")
 
 # --- Placeholders ------------------------------------------------------------------
 # The values .env.example ships with are examples, not secrets: with DEBUG off

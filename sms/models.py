@@ -71,6 +71,8 @@ class Message(models.Model):
     )
     phone = models.CharField(max_length=20, help_text="The other party, E.164.")
     body = models.TextField()
+    # Set when the retention period removed the body (checkins.retention).
+    redacted_at = models.DateTimeField(null=True, blank=True)
     provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.REPLY)

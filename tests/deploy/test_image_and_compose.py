@@ -27,7 +27,7 @@ def test_the_build_context_is_an_allowlist():
     patterns = dockerignore()
     assert patterns[0] == "*", "everything is left out unless listed"
     allowed = {p[1:].rstrip("/") for p in patterns if p.startswith("!")}
-    assert allowed == {"pyproject.toml", "manage.py", "config", "accounts", "alerts", "checkins", "coverage", "inbox", "care", "sms", "web"}
+    assert allowed == {"pyproject.toml", "manage.py", "config", "accounts", "alerts", "checkins", "coverage", "records", "inbox", "care", "sms", "web"}
     assert "**/.env" in patterns and "**/__pycache__" in patterns
 
 
