@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import re
 import signal
 import socket
 import subprocess
@@ -240,6 +241,28 @@ def take_screenshots(base: str, ids: dict[str, int]) -> list[Path]:
             shots.append(shoot(page, "review", full_page=True))
             page.goto(base + "/settings/")
             shots.append(shoot(page, "settings"))
+
+            # Running the program: the caseload (also on a phone), members, staff, the on-call rota, the
+            # audit log, and a member's accounting of disclosures.
+            page.goto(base + "/caseload/")
+            shots.append(shoot(page, "caseload", full_page=True))
+            vera_phone = sign_in(browser, base, VERA, PHONE)
+            vera_phone.goto(base + "/caseload/")
+            shots.append(shoot(vera_phone, "caseload-phone", full_page=True))
+            page.goto(base + "/members/")
+            shots.append(shoot(page, "members", full_page=True))
+            page.goto(base + "/staff/")
+            shots.append(shoot(page, "staff", full_page=True))
+            page.goto(base + "/settings/")
+            page.get_by_role("link", name=re.compile("On-call rota")).first.click()
+            shots.append(shoot(page, "on-call", full_page=True))
+            page.goto(base + "/audit/")
+            shots.append(shoot(page, "audit", full_page=True))
+            page.goto(f"{base}/members/{ids['dana']}/disclosures")
+            shots.append(shoot(page, "accounting", full_page=True))
+            sam_mine = sign_in(browser, base, SAM, PHONE)
+            sam_mine.goto(base + "/me/")
+            shots.append(shoot(sam_mine, "my-coverage-phone", full_page=True))
 
             page.set_viewport_size({"width": 1100, "height": 900})
             page.goto(base + "/sandbox/")
