@@ -178,11 +178,15 @@ def after_answer(answer: Answer) -> list[Finding]:
 
 def missed_in_a_row(member: Member) -> int:
     """How many of the member's latest check-ins went unanswered, back to the
-    last one answered. A check-in closed early by a newer one (incomplete)
+    last one answered or the end of their last pause. A check-in closed early by a newer one (incomplete)
     with no answer at all is silence too."""
     count = 0
+    checkins = member.checkins.all()
+    if member.resumed_at is not None:
+        # A pause is not silence: count only what was sent since it ended.
+        checkins = checkins.filter(started_at__gte=member.resumed_at)
     latest = (
-        member.checkins.exclude(status__in=[CheckIn.Status.SKIPPED, CheckIn.Status.OPEN])
+        checkins.exclude(status__in=[CheckIn.Status.SKIPPED, CheckIn.Status.OPEN])
         .annotate(answered=Count("answers"))
         .order_by("-scheduled_for", "-id")
         .values_list("status", "answered")

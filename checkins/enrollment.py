@@ -272,6 +272,8 @@ def _set_status(member: Member, status: str) -> None:
     else:
         member.paused_until, member.pause_reason = None, ""
     member.discharged_at = now if status == Member.Status.DISCHARGED else None
+    if member.status == Member.Status.PAUSED and status == Member.Status.ACTIVE:
+        member.resumed_at = now
     member.status = status
 
 

@@ -235,6 +235,9 @@ class Member(models.Model):
     # text. Empty `paused_until` while paused: paused until staff resume.
     paused_until = models.DateField(null=True, blank=True)
     pause_reason = models.CharField(max_length=12, choices=PauseReason.choices, blank=True)
+    # When the last pause ended: silence before it never counts towards
+    # missed check-ins in a row (alerts.rules.missed_in_a_row).
+    resumed_at = models.DateTimeField(null=True, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=utc_now)
 

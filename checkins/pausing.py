@@ -89,8 +89,9 @@ def resume(member: Member, *, by: Staff | None, via: str = "web", welcome: bool 
         locked.status = Member.Status.ACTIVE
         locked.paused_until = None
         locked.pause_reason = ""
+        locked.resumed_at = timezone.now()
         locked.schedule_next_checkin()
-        locked.save(update_fields=["status", "paused_until", "pause_reason", "next_checkin_at"])
+        locked.save(update_fields=["status", "paused_until", "pause_reason", "next_checkin_at", "resumed_at"])
         if welcome:
             day = locked.next_checkin_at.astimezone(locked.tz).date()
             outbox.queue(
@@ -113,7 +114,7 @@ def resume(member: Member, *, by: Staff | None, via: str = "web", welcome: bool 
 
 
 def _refresh(member: Member, locked: Member) -> None:
-    for field in ("status", "paused_until", "pause_reason", "next_checkin_at"):
+    for field in ("status", "paused_until", "pause_reason", "next_checkin_at", "resumed_at"):
         setattr(member, field, getattr(locked, field))
 
 

@@ -96,6 +96,19 @@ def test_a_check_in_already_sent_ends_unanswered_not_missed(member, supervisor, 
     assert not Alert.objects.filter(member=member).exists()
 
 
+def test_silence_before_a_pause_never_counts_after_it(member, supervisor, django_capture_on_commit_callbacks):
+    """Missed check-ins in a row (two make a warning) count from the end of the pause."""
+    with time_machine.travel(local(2026, 12, 7, 9, 0), tick=False):
+        start_checkin(member)  # sent, never answered
+    with time_machine.travel(local(2026, 12, 7, 10, 0), tick=False):
+        pausing.pause(member, until="2026-12-10", reason="travel", by=supervisor)
+    run_days(local(2026, 12, 10, 7, 0), 1, django_capture_on_commit_callbacks)  # back; the first check-in unanswered
+    assert member.checkins.filter(status="missed").count() == 1
+    assert not Alert.objects.filter(member=member).exists()
+    run_days(local(2026, 12, 11, 7, 0), 1, django_capture_on_commit_callbacks)  # and the second: now it is silence
+    assert Alert.objects.get(member=member).topic == "silence"
+
+
 def test_a_pause_without_an_end_waits_for_staff(member, supervisor):
     pausing.pause(member, until=None, reason="break", by=supervisor)
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=400)):
