@@ -27,7 +27,7 @@ class Organization(models.Model):
         return self.name
 
     def supervisors(self) -> models.QuerySet["Staff"]:
-        return self.staff.filter(role=Staff.Role.SUPERVISOR, user__is_active=True)
+        return self.staff.filter(role=Staff.Role.SUPERVISOR, user__is_active=True).select_related("user")
 
 
 class Staff(models.Model):
