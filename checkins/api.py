@@ -3,8 +3,9 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict, Field
 
@@ -13,10 +14,12 @@ from alerts.models import RuleSetting, Severity
 from checkins.enrollment import EnrollmentError, discharge_member, enroll_member, reassign_members, update_member
 from checkins.models import CheckIn, Member, Program
 from checkins.pausing import pause, resume
+from checkins.records_api import ReadPurpose, record_api_read
 from checkins.schedule import start_checkin
 from config import limits
 from config.api_errors import ApiError
 from config.pagination import Pagination
+from records import consent as consent_records
 
 router = Router(tags=["programs and members"])
 
@@ -221,6 +224,9 @@ class MemberOut(Schema):
     pause_reason: str = Field(description='While paused: "inpatient", "travel", "break" or "other"; otherwise "".')
     discharged_at: dt.datetime | None
     consent: ConsentOut
+    consent_state: Literal["granted", "revoked"] = Field(
+        description="The newest consent record: while `revoked` the member gets no texts (GET /members/{id}/consent)."
+    )
     created_at: dt.datetime
 
     @staticmethod
@@ -234,6 +240,10 @@ class MemberOut(Schema):
     @staticmethod
     def resolve_consent(member: Member) -> dict:
         return {"at": member.consent_at, "method": member.consent_method, "text_version": member.consent_text_version}
+
+    @staticmethod
+    def resolve_consent_state(member: Member) -> str:
+        return "granted" if consent_records.is_granted(member) else "revoked"
 
 
 @router.post("/members", response={201: MemberOut}, summary="Enroll a member")
@@ -268,7 +278,7 @@ def list_members(request, status: str | None = None, needs_reassignment: bool | 
             members = members.filter(supporter__user__is_active=False).exclude(status=Member.Status.DISCHARGED)
         else:
             members = members.filter(supporter__user__is_active=True)
-    return members.order_by("name", "id")
+    return members.select_related("current_consent").order_by("name", "id")
 
 
 class ReassignIn(Schema):
@@ -295,6 +305,7 @@ def reassign(request, payload: ReassignIn):
         )
     except EnrollmentError as error:
         raise _api_error(error) from None
+    prefetch_related_objects(members, "current_consent")
     return {"items": members, "count": len(members)}
 
 
@@ -407,8 +418,13 @@ def start_member_checkin(request, member_id: int):
 
 @router.get("/members/{member_id}/checkins", response=list[CheckInOut], summary="A member's check-ins, newest first")
 @paginate(Pagination)
-def list_member_checkins(request, member_id: int):
+def list_member_checkins(request, member_id: int, stated: Query[ReadPurpose]):
+    """Each call is recorded: in the access log, and in the disclosure
+    register (channel `api`) with `purpose` and `recipient` as stated."""
     member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
+    record_api_read(
+        request, member, data="check-in answers", where="api:GET /members/{id}/checkins", stated=stated
+    )
     return (
         member.checkins.exclude(status=CheckIn.Status.SKIPPED)
         .order_by("-started_at", "-id")

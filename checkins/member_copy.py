@@ -53,7 +53,8 @@ def member_copy(member: Member, notice: str) -> str:
             words = answer.text if answer.text else "[removed after the retention period]"
             lines.append(f"    {answer.question.key}: {words}{value}")
     lines += ["", "Texts", "-" * 40]
-    texts = Message.objects.filter(member=member).order_by("created_at", "id")
+    # Texts to staff about the member (alert notifications, notices) are staff's, not the member's.
+    texts = Message.objects.filter(member=member, staff__isnull=True).order_by("created_at", "id")
     for message in texts.iterator():
         who = "You" if message.direction == Message.Direction.INBOUND else "Program"
         body = message.body if message.redacted_at is None else "[removed after the retention period]"

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.timezone import now as utc_now
 
 from accounts.models import Organization, Staff, short_name
@@ -303,13 +303,15 @@ class Member(models.Model):
         text, a carrier's opt-out, or staff with a reason. Returns False if the
         member was already out."""
         now = utc_now()
-        changed = Member.objects.filter(pk=self.pk, status__in=[self.Status.ACTIVE, self.Status.PAUSED]).update(
-            status=self.Status.OPTED_OUT, opted_out_at=now, next_checkin_at=None
-        )
-        if changed:
-            self.status, self.opted_out_at, self.next_checkin_at = self.Status.OPTED_OUT, now, None
-            method = consent.Method.CARRIER if by_carrier else consent.Method.STAFF if staff else consent.Method.TEXT_REPLY
-            consent.revoke(self, method=method, staff=staff, reason=reason)
+        # All or nothing: a revocation refused (staff without a reason) leaves the member as they were.
+        with transaction.atomic():
+            changed = Member.objects.filter(pk=self.pk, status__in=[self.Status.ACTIVE, self.Status.PAUSED]).update(
+                status=self.Status.OPTED_OUT, opted_out_at=now, next_checkin_at=None
+            )
+            if changed:
+                method = consent.Method.CARRIER if by_carrier else consent.Method.STAFF if staff else consent.Method.TEXT_REPLY
+                consent.revoke(self, method=method, staff=staff, reason=reason)
+                self.status, self.opted_out_at, self.next_checkin_at = self.Status.OPTED_OUT, now, None
         self.checkins.filter(status=CheckIn.Status.OPEN).update(status=CheckIn.Status.INCOMPLETE, ended_at=now)
         return bool(changed)
 

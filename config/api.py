@@ -18,9 +18,11 @@ from accounts.models import ApiToken
 from alerts.api import router as alerts_router
 from care.api import router as care_router
 from checkins.api import router as checkins_router
+from checkins.records_api import router as member_records_router
 from config.api_errors import ApiError
 from coverage.api import router as coverage_router
 from inbox.api import router as inbox_router
+from records.api import router as records_router
 from web.access import staff_of
 
 def without_nul(value):
@@ -84,6 +86,8 @@ api.add_router("", alerts_router)
 api.add_router("", inbox_router)
 api.add_router("", coverage_router)
 api.add_router("", care_router)
+api.add_router("", member_records_router)
+api.add_router("", records_router)
 
 
 def _field_name(location: tuple) -> str:

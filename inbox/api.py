@@ -11,10 +11,11 @@ import datetime as dt
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from checkins.models import Member
+from checkins.records_api import ReadPurpose, record_api_read
 from config import limits
 from config.api_errors import ApiError
 from config.pagination import Pagination
@@ -56,8 +57,11 @@ class MessageIn(Schema):
     summary="A member's conversation, newest first",
 )
 @paginate(Pagination)
-def list_member_messages(request, member_id: int):
+def list_member_messages(request, member_id: int, stated: Query[ReadPurpose]):
+    """Each call is recorded: in the access log, and in the disclosure
+    register (channel `api`) with `purpose` and `recipient` as stated."""
     member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
+    record_api_read(request, member, data="messages", where="api:GET /members/{id}/messages", stated=stated)
     return conversation(member)
 
 
