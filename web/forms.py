@@ -426,3 +426,55 @@ class NotesPeriodForm(forms.Form):
 
     def problem(self) -> str:
         return next(iter(error for errors in self.errors.values() for error in errors), "Give a period.")
+
+
+# --- Records: the disclosure notice and the accounting's period ----------------------
+
+NOTICE_MAX = 5_000
+
+
+class NoticeForm(ProblemForm):
+    """The organization's disclosure notice; empty goes back to the rule's own words."""
+
+    notice = forms.CharField(
+        required=False,
+        max_length=NOTICE_MAX,
+        label="Disclosure notice",
+        help_text="Sent with every export, printout and member copy. Leave empty to use the words of 42 CFR §2.32.",
+        error_messages={"max_length": f"Keep the notice to {NOTICE_MAX:,} characters or fewer."},
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+
+
+class PeriodForm(forms.Form):
+    """?from=&to= (both days included); either may be left out: this month so far."""
+
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, query, *args, **kwargs):
+        today = timezone.localdate()
+        data = {"date_from": query.get("from") or today.replace(day=1), "date_to": query.get("to") or today}
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data
+
+    def bounds(self) -> tuple[dt.date, dt.date]:
+        """The days asked for; this month so far when they are not valid dates."""
+        if self.is_valid():
+            return self.cleaned_data["date_from"], self.cleaned_data["date_to"]
+        today = timezone.localdate()
+        return today.replace(day=1), today
+
+    def moments(self) -> tuple[dt.datetime, dt.datetime]:
+        """The period as [start, end) in the current time zone."""
+        start, end = self.bounds()
+        tz = timezone.get_current_timezone()
+        return (
+            dt.datetime.combine(start, dt.time(), tzinfo=tz),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz),
+        )

@@ -17,6 +17,8 @@ from accounts.models import Staff
 from checkins.models import Member
 from config import limits
 from coverage.models import DAYS
+from records.disclosure import DisclosureError, checked
+from records.models import ConsentRecord
 
 LANGUAGES = [("en", "English"), ("es", "Español")]
 CONSENT_METHODS = [("verbal", "Verbal, recorded by staff"), ("written", "Written"), ("web form", "Web form")]
@@ -352,3 +354,66 @@ class OnCallForm(ServiceForm):
             "ends_day": weekday(self.value("ends_day")),
             "ends_time": self.value("ends_time"),
         }
+
+
+# --- Records: disclosures and consent ---------------------------------------------------
+
+
+class DisclosureForm(ServiceForm):
+    """Why and to whom member data leaves the product (records.disclosure.checked)."""
+
+    AUTO_ID = "disclose_%s"
+
+    purpose = forms.CharField(
+        label="Purpose", required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 500}),
+        help_text="Why it is disclosed, for example: treatment coordination, billing, the member's request.",
+    )  # fmt: skip
+    recipient = forms.CharField(
+        label="Recipient", required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 200}),
+        help_text="Who receives it: a person or an organization.",
+    )  # fmt: skip
+
+    def is_valid(self) -> bool:
+        if not super().is_valid():
+            return False
+        try:
+            self.cleaned_data["purpose"], self.cleaned_data["recipient"] = checked(
+                self.cleaned_data.get("purpose"), self.cleaned_data.get("recipient")
+            )
+        except DisclosureError as error:
+            self.refuse(error)
+            return False
+        return True
+
+
+class WithdrawConsentForm(ServiceForm):
+    """Staff record that the member withdrew consent (checkins.consenting.revoke_by_staff checks the reason)."""
+
+    AUTO_ID = "withdraw_%s"
+
+    reason = forms.CharField(
+        label="Reason", required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "required": True, "maxlength": 1000}),
+        help_text="Kept with the record: for example, asked by phone to stop the texts.",
+    )  # fmt: skip
+
+
+CONSENT_AGAIN_METHODS = [(ConsentRecord.Method.VERBAL, "Verbal, recorded by staff"), (ConsentRecord.Method.WRITTEN, "Written (signed form)")]
+
+
+class ConsentAgainForm(ServiceForm):
+    """Consent recorded again by staff after they withdrew it (checkins.consenting.grant_by_staff)."""
+
+    AUTO_ID = "consent_%s"
+
+    method = forms.ChoiceField(label="How they agreed", choices=CONSENT_AGAIN_METHODS, widget=forms.RadioSelect)
+
+
+def staff_revoked(member: Member) -> bool:
+    """Consent stands withdrawn by staff (not by the member's own text or the carrier)."""
+    record = member.current_consent
+    return (
+        record is not None
+        and record.kind == ConsentRecord.Kind.REVOKED
+        and record.method == ConsentRecord.Method.STAFF
+    )

@@ -29,6 +29,35 @@ def member_state(member: Member) -> tuple[str, str]:
     return "active", "Active"
 
 
+@dataclass
+class ConsentState:
+    """What the member page says of consent: the newest record, or (for a
+    member loaded in bulk, who has none) the consent fields set at loading."""
+
+    granted: bool
+    at: dt.datetime | None
+    how: str
+    staff_name: str = ""
+    text_version: str = ""
+    text: str = ""
+    reason: str = ""
+    method: str = ""
+
+
+def consent_state(member: Member) -> ConsentState:
+    record = member.current_consent
+    if record is None:
+        return ConsentState(
+            granted=member.consent_at is not None, at=member.consent_at, how=member.consent_method,
+            text_version=member.consent_text_version,
+        )  # fmt: skip
+    return ConsentState(
+        granted=record.is_granted, at=record.at, how=record.get_method_display(), method=record.method,
+        staff_name=record.staff.name if record.staff_id else "", text_version=record.text_version,
+        text=record.text, reason=record.reason,
+    )  # fmt: skip
+
+
 def by_severity_then_age(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
     """Most severe first; within a severity, the one waiting longest first."""
     rank = Case(

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from web.views import alerts, auth, coverage, home, members, notes, oversight, program, review, roster, sandbox, staff
+from web.views import (
+    alerts, auth, coverage, home, members, notes, oversight, program, records, review, roster, sandbox, staff,
+)
 
 app_name = "web"
 
@@ -25,8 +27,15 @@ urlpatterns = [
     path("members/<int:member_id>/reply", members.member_reply, name="member-reply"),
     path("members/<int:member_id>/safety", members.member_safety, name="member-safety"),
     path("members/<int:member_id>/contact", members.member_contact, name="member-contact"),
+    path("members/<int:member_id>/consent/withdraw", records.consent_withdraw, name="member-consent-withdraw"),
+    path("members/<int:member_id>/consent/again", records.consent_again, name="member-consent-again"),
+    path("members/<int:member_id>/print", records.member_print, name="member-print"),
+    path("members/<int:member_id>/copy", records.member_copy, name="member-copy"),
+    path("members/<int:member_id>/disclosures", records.member_accounting, name="member-disclosures"),
+    path("members/<int:member_id>/access", records.member_access, name="member-access"),
     path("staff/", staff.staff_page, name="staff"),
     path("staff/<int:staff_id>", staff.staff_member, name="staff-member"),
+    path("staff/<int:staff_id>/access", records.staff_access, name="staff-access"),
     path("staff/<int:staff_id>/deactivate", staff.staff_deactivate, name="staff-deactivate"),
     path("staff/<int:staff_id>/out-of-office", staff.staff_away, name="staff-away"),
     path("staff/<int:staff_id>/out-of-office/<int:absence_id>/cancel", staff.staff_away_cancel, name="staff-away-cancel"),
@@ -38,6 +47,8 @@ urlpatterns = [
     path("review/", review.review_page, name="review"),
     path("review/log.csv", review.review_csv, name="review-csv"),
     path("review/notes.csv", notes.notes_csv, name="notes-csv"),
+    path("disclosures/", records.disclosures_page, name="disclosures"),
+    path("settings/notice", records.notice_settings, name="notice"),
     path("settings/", program.program_settings, name="program-first"),
     path("settings/<int:program_id>", program.program_settings, name="program"),
     path("settings/<int:program_id>/on-call", coverage.on_call, name="on-call"),

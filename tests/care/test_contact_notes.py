@@ -2,9 +2,7 @@
 checked, append-only (a correction is a new note), follow-ups due on the home
 page and overdue as one warning alert, and the supervisors' billing CSV."""
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 import time_machine
@@ -20,7 +18,7 @@ from care.notes import (
     record_note,
 )
 from config import limits
-from tests.web.conftest import raise_alert
+from tests.web.conftest import DISCLOSE, raise_alert, read_export
 
 TODAY = dt.date(2026, 3, 10)
 
@@ -345,11 +343,11 @@ def test_new_programs_have_the_rule_on_as_a_warning(member):
 
 
 def export(client, start, end):
-    response = client.get(
-        f"/review/notes.csv?from={start.isoformat()}&to={end.isoformat()}"
+    response = client.post(
+        "/review/notes.csv", {"from": start.isoformat(), "to": end.isoformat(), **DISCLOSE}
     )
     assert response.status_code == 200, response.content
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return read_export(response.content)[1]
 
 
 @pytest.mark.parametrize(
@@ -380,11 +378,11 @@ def test_the_csv_has_the_billing_fields(signed_in, supervisor, supporter, member
     a_note(
         member, supporter, contact_date=TODAY - dt.timedelta(days=1)
     )  # outside the period
-    response = signed_in(supervisor).get(
-        "/review/notes.csv?from=2026-03-10&to=2026-03-31"
+    response = signed_in(supervisor).post(
+        "/review/notes.csv", {"from": "2026-03-10", "to": "2026-03-31", **DISCLOSE}
     )
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = read_export(response.content)[1]
     assert list(rows[0]) == [
         "note_id", "date", "start", "end", "duration_minutes", "units_15_min", "modality", "staff", "member",
         "intervention", "response", "plan", "outcome", "follow_up_on", "alert_id", "corrects_note_id",
@@ -416,7 +414,7 @@ def test_only_supervisors_export_notes(signed_in, supporter, member):
     a_note(member, supporter)
     assert (
         signed_in(supporter)
-        .get("/review/notes.csv?from=2026-03-01&to=2026-03-31")
+        .post("/review/notes.csv", {"from": "2026-03-01", "to": "2026-03-31", **DISCLOSE})
         .status_code
         == 403
     )
@@ -424,12 +422,12 @@ def test_only_supervisors_export_notes(signed_in, supporter, member):
 
 def test_the_csv_needs_a_sensible_period(signed_in, supervisor):
     client = signed_in(supervisor)
-    assert client.get("/review/notes.csv").status_code == 400
+    assert client.post("/review/notes.csv", DISCLOSE).status_code == 400
     assert (
-        client.get("/review/notes.csv?from=2026-03-10&to=2026-03-01").status_code == 400
+        client.post("/review/notes.csv", {"from": "2026-03-10", "to": "2026-03-01", **DISCLOSE}).status_code == 400
     )
     assert (
-        client.get("/review/notes.csv?from=2025-01-01&to=2026-03-01").status_code == 400
+        client.post("/review/notes.csv", {"from": "2025-01-01", "to": "2026-03-01", **DISCLOSE}).status_code == 400
     )
 
 

@@ -39,3 +39,21 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+# An export is a disclosure: it is posted with a purpose and a recipient.
+DISCLOSE = {"purpose": "Quality review", "recipient": "Riverside board"}
+
+
+def read_export(content: bytes) -> tuple[str, list[dict]]:
+    """(the notice, the rows) of a CSV export: its first row is the notice in
+    a cell of its own, then a blank row, then the header and the rows."""
+    import csv
+    import io
+
+    lines = csv.reader(io.StringIO(content.decode()))
+    notice = next(lines)
+    assert len(notice) == 1, "the notice is in a cell of its own"
+    assert next(lines) == [], "a blank row after the notice"
+    header = next(lines)
+    return notice[0], [dict(zip(header, row, strict=True)) for row in lines]

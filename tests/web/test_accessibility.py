@@ -12,6 +12,9 @@ from django.db import connections
 from django.utils import timezone
 
 from checkins.models import Answer, CheckIn
+from records import consent
+from records.access import log_view
+from records.disclosure import record_disclosure
 from sms.models import Message
 from tests.web.conftest import raise_alert
 from tests.web.test_browser import CHROMIUM_ARGS, PASSWORD, WAIT_MS
@@ -66,6 +69,11 @@ def world(supporter, supervisor, member):
     resolved.status, resolved.outcome, resolved.resolved_by = "resolved", "Talked it through", supporter
     resolved.save()
     alert = raise_alert(member)
+    # Records for the records pages: a consent history, a disclosure, a view.
+    consent.grant(member, method="written", staff=supporter)
+    record_disclosure(organization=member.organization, staff=supervisor, channel="print", data="Member page",
+                      purpose="Treatment coordination", recipient="County clinic", member_ids=[member.pk])
+    log_view(supervisor, member, "web:member page")
     return {"alert": alert, "member": member}
 
 
@@ -90,8 +98,14 @@ def _pages(role: str, world) -> list[tuple[str, str, int]]:
                   ("staff-deactivate", f"/staff/{supporter_id}/deactivate", 200),
                   ("on-call", f"/settings/{program_id}/on-call", 200), ("caseload", "/caseload/", 200),
                   ("caseload-sorted", "/caseload/?sort=-alerts", 200), ("audit", "/audit/", 200)]
+        pages += [("log-export", "/review/log.csv", 200), ("notes-export", "/review/notes.csv", 200),
+                  ("member-access", f"/members/{member.pk}/access", 200),
+                  ("staff-access", f"/staff/{supporter_id}/access", 200), ("disclosures", "/disclosures/", 200),
+                  ("notice", "/settings/notice", 200)]
     else:
         pages += [("403", "/review/", 403), ("403-members", "/members/", 403)]
+    pages += [("member-print", f"/members/{member.pk}/print", 200),
+              ("member-disclosures", f"/members/{member.pk}/disclosures", 200)]
     return pages
 
 

@@ -2,7 +2,6 @@
 live test server: the supporter's loop, the supervisor's review and CSV, the
 SMS sandbox round trip, and scope. Screenshots go to test-artifacts/web/."""
 
-import csv
 import datetime as dt
 import os
 import re
@@ -19,6 +18,7 @@ from alerts import escalation
 from alerts.models import Alert
 from checkins.schedule import start_checkin
 from devtools.twilio_signing import signature_for
+from tests.web.conftest import read_export
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the
 # test makes between browser steps are ordinary blocking calls.
@@ -132,10 +132,15 @@ def test_a_supporter_handles_an_alert_and_the_supervisor_reviews_it(page, live_s
     expect(timeline).to_contain_text(f"{supporter.name} · Web")
 
     page.go_back()
+    # An export is a disclosure: the purpose and the recipient first.
+    page.get_by_role("link", name="Export CSV").click()
+    page.get_by_label("Purpose").fill("Quality review")
+    page.get_by_label("Recipient").fill("Riverside board")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Export CSV").click()
+        page.get_by_role("button", name="Download the CSV").click()
     with open(download.value.path(), newline="") as exported:
-        rows = list(csv.DictReader(exported))
+        notice, rows = read_export(exported.read().encode())
+    assert "42 CFR part 2" in notice
     assert [(int(r["alert_id"]), r["status"], r["outcome"]) for r in rows] == [
         (alert.pk, "resolved", "Reached by phone, safe")
     ]

@@ -13,6 +13,7 @@ from alerts.acknowledgement import ResolveError, acknowledge, add_note, resolve
 from alerts.models import Alert, AlertEvent
 from care.notes import NoteError, resolve_with_note
 from inbox.replies import why_not_texted
+from records.access import log_view
 from web import contact
 from web.access import staff_required
 from web.forms import AcknowledgeForm, ContactNoteForm, NoteForm, ReplyForm, ResolveForm
@@ -46,7 +47,10 @@ def _back(request: HttpRequest, alert: Alert) -> HttpResponse:
 
 @staff_required
 def alert_page(request: HttpRequest, alert_id: int) -> HttpResponse:
-    return _render(request, _alert(request, alert_id))
+    alert = _alert(request, alert_id)
+    # The page shows the member's words: a view of their record.
+    log_view(request.staff, alert.member, "web:alert page")
+    return _render(request, alert)
 
 
 def _render(

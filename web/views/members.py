@@ -21,12 +21,14 @@ from checkins.enrollment import EnrollmentError, discharge_member, update_member
 from checkins.models import CheckIn, Member
 from checkins.schedule import start_checkin
 from inbox.models import mark_read
+from records.access import log_view
+from records.consent import is_granted
 from inbox.replies import ReplyError, send_staff_text, why_not_texted
 from web import charts, contact
 from web.access import staff_required
 from web.forms import ContactNoteForm, ReplyForm, SafetyForm
-from web.service_forms import PauseForm
-from web.summaries import member_state, readings
+from web.service_forms import ConsentAgainForm, PauseForm, WithdrawConsentForm, staff_revoked
+from web.summaries import consent_state, member_state, readings
 
 CHART_DAYS = 30
 CHECKINS_PER_PAGE = 10
@@ -36,7 +38,7 @@ STATUS_ACTIONS = ("pause", "resume", "discharge")
 
 
 def _member(request: HttpRequest, member_id: int) -> Member:
-    return get_object_or_404(Member.objects.visible_to(request.staff).select_related("supporter", "program"), pk=member_id)
+    return get_object_or_404(Member.objects.visible_to(request.staff).select_related("supporter", "program", "current_consent__staff"), pk=member_id)
 
 
 @staff_required
@@ -44,6 +46,7 @@ def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
     member = _member(request, member_id)
     # Opening the page reads the conversation, for this staff member only.
     mark_read(request.staff, member)
+    log_view(request.staff, member, "web:member page")
     return _render(request, member)
 
 
@@ -54,6 +57,8 @@ def _render(
     safety_form: SafetyForm | None = None,
     contact_form: ContactNoteForm | None = None,
     pause_form: PauseForm | None = None,
+    withdraw_form: WithdrawConsentForm | None = None,
+    consent_form: ConsentAgainForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The member page; a form that was posted and refused is shown with its errors."""
@@ -109,6 +114,12 @@ def _render(
                 "until": member.paused_until.isoformat() if member.paused_until else "",
                 "reason": member.pause_reason or Member.PauseReason.OTHER,
             }),  # fmt: skip
+            "consent": consent_state(member),
+            "consent_records": member.consent_records.select_related("staff").order_by("-at", "-id"),
+            "withdraw_form": withdraw_form or WithdrawConsentForm(),
+            "consent_form": consent_form or ConsentAgainForm(initial={"method": "verbal"}),
+            "can_withdraw": member.status in (Member.Status.ACTIVE, Member.Status.PAUSED) and is_granted(member),
+            "can_consent_again": staff_revoked(member),
         },
         status=status,
     )

@@ -26,6 +26,8 @@ ACTIONS = {
     "staff.updated": "Staff details changed", "staff.deactivated": "Deactivated",
     "out_of_office.set": "Out of office set", "out_of_office.cancelled": "Out of office cancelled",
     "on_call.added": "On-call period added", "on_call.removed": "On-call period removed",
+    "member.consent_granted": "Consent recorded by staff", "member.consent_revoked": "Consent withdrawn by staff",
+    "organization.notice_changed": "Disclosure notice changed",
 }  # fmt: skip
 
 

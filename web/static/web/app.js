@@ -107,6 +107,9 @@
     document.querySelectorAll("select[data-canned-for]").forEach(cannedPick);
     document.querySelectorAll("[data-poll]").forEach(startPolling);
     document.querySelectorAll("form[data-fetch]").forEach(fetchForm);
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
