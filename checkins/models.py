@@ -16,6 +16,10 @@ from records import consent
 LANGUAGES = [("en", "English"), ("es", "Español")]
 
 
+def default_schedule_levels() -> list[int]:
+    return [1, 2, 3, 7]
+
+
 class Program(limits.ErrorsOnShownFields, models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="programs")
     name = models.CharField(max_length=limits.PROGRAM_NAME_MAX)
@@ -53,6 +57,22 @@ class Program(limits.ErrorsOnShownFields, models.Model):
     help_text_es = models.TextField(
         default="Mensajes de seguimiento con tu compañero de apoyo. Responde STOP para dejar de recibirlos, "
         "START para volver. En una crisis llama o envía un texto al 988."
+    )
+    # Risk-adaptive schedules (checkins.adaptive): off by default, so a program
+    # checks in daily until a supervisor turns adaptation on.
+    adaptive_schedule = models.BooleanField(default=False)
+    # Days between check-ins at each level, most frequent first: daily, every
+    # other day, twice a week (every 3 or 4 days), weekly.
+    schedule_levels = models.JSONField(default=default_schedule_levels)
+    step_down_after = models.PositiveIntegerField(
+        default=14, help_text="Clear check-ins in a row that move a member one level less frequent."
+    )
+    step_up_on_alert = models.BooleanField(default=True, help_text="Any alert moves the member straight back to daily.")
+    step_up_after_missed = models.PositiveIntegerField(
+        default=2, help_text="Missed check-ins in a row that move the member back to daily (0: never)."
+    )
+    step_up_on_worsening = models.BooleanField(
+        default=True, help_text="A worsening trend (mood falling, craving above usual) moves the member back to daily."
     )
     created_at = models.DateTimeField(default=utc_now)
 
@@ -99,7 +119,8 @@ class Program(limits.ErrorsOnShownFields, models.Model):
         return self.send_window_start <= local_time <= self.send_window_end
 
     def active_questions(self) -> list["Question"]:
-        return list(self.questions.filter(is_active=True).order_by("position", "id"))
+        """The daily check-in's questions (a series' questions are its own)."""
+        return list(self.questions.filter(is_active=True, series__isnull=True).order_by("position", "id"))
 
 
 class Question(models.Model):
@@ -108,6 +129,9 @@ class Question(models.Model):
         YES_NO = "yes_no", "Yes or no"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
+    # Empty: a question of the daily check-in. Otherwise one of a series (a
+    # questionnaire such as BARC-10, or one a supervisor wrote).
+    series = models.ForeignKey("Series", null=True, blank=True, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(max_length=40, help_text="Stable name used by the rules: mood, craving, used, safety …")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     scale_min = models.IntegerField(null=True, blank=True)
@@ -239,6 +263,11 @@ class Member(models.Model):
     # missed check-ins in a row (alerts.rules.missed_in_a_row).
     resumed_at = models.DateTimeField(null=True, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
+    # Where the member is on the program's adaptive schedule (checkins.adaptive):
+    # the level (0: most frequent), clear check-ins in a row at it, and why.
+    schedule_level = models.PositiveSmallIntegerField(default=0)
+    clear_in_a_row = models.PositiveIntegerField(default=0)
+    schedule_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=utc_now)
 
     objects = MemberQuerySet.as_manager()
@@ -351,6 +380,8 @@ class CheckIn(models.Model):
     started_at = models.DateTimeField(default=utc_now)
     closes_at = models.DateTimeField(db_index=True)
     current_question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Empty: the daily check-in. Otherwise the series this check-in asks.
+    series = models.ForeignKey("Series", null=True, blank=True, on_delete=models.PROTECT, related_name="checkins")
     reasked = models.BooleanField(default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -441,3 +472,88 @@ class CannedReply(models.Model):
             problems["body"] = f"Keep the text to {limits.STAFF_TEXT_MAX:,} characters or fewer."
         if problems:
             raise ValidationError(problems)
+
+
+class ScheduleChange(models.Model):
+    """A member moved on the adaptive schedule, and why. Written once."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="schedule_changes")
+    at = models.DateTimeField(default=utc_now)
+    from_level = models.PositiveSmallIntegerField()
+    to_level = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Member {self.member_id}: level {self.from_level} to {self.to_level}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Schedule changes cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+class Series(models.Model):
+    """A questionnaire asked by text on the same conversation engine as the
+    daily check-in: its own questions (scales with word anchors, yes/no, skip
+    logic), its own rhythm, and a score (checkins.series). BARC-10 is one a
+    supervisor can turn on; they can also write their own."""
+
+    class Scoring(models.TextChoices):
+        NONE = "none", "No score"
+        SUM = "sum", "Sum of the answers"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="series")
+    key = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    # Built-in definitions (checkins/tables/series.toml) keep their key here.
+    builtin = models.CharField(max_length=20, blank=True)
+    every_days = models.PositiveIntegerField(default=30, help_text="Days between two askings.")
+    at_enrolment = models.BooleanField(default=True, help_text="Ask first right after enrolment (or when turned on).")
+    scoring = models.CharField(max_length=8, choices=Scoring.choices, default=Scoring.SUM)
+    # An info alert when a score is under `alert_below`, or falls by `alert_drop` or more since the last one.
+    alert_below = models.IntegerField(null=True, blank=True)
+    alert_drop = models.PositiveIntegerField(null=True, blank=True)
+    intro_en = models.TextField(blank=True, help_text="Sent before the first question.")
+    intro_es = models.TextField(blank=True)
+    is_active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering = ["program", "name", "id"]
+        verbose_name_plural = "series"
+        constraints = [models.UniqueConstraint(fields=["program", "key"], name="series_key_unique_in_program")]
+
+    def __str__(self) -> str:
+        return f"{self.program}: {self.name}"
+
+    def active_questions(self) -> list[Question]:
+        return list(self.questions.filter(is_active=True).order_by("position", "id"))
+
+
+class SeriesDue(models.Model):
+    """When a member is next asked a series: the series' timer, as
+    Member.next_checkin_at is the daily check-in's."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="series_due")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="due")
+    next_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "series"], name="series_due_once")]
+
+
+class SeriesScore(models.Model):
+    """A completed series' score for a member (a BARC-10 total, say)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="series_scores")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="scores")
+    checkin = models.OneToOneField(CheckIn, on_delete=models.CASCADE, related_name="score")
+    score = models.IntegerField()
+    at = models.DateTimeField(default=utc_now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["series", "member", "-at"], name="series_score_idx")]
