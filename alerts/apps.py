@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 from accounts.signals import availability_changed
-from checkins.signals import checkins_missed, members_reassigned, program_created
+from checkins.signals import checkins_missed, members_reassigned, program_created, series_scored
 from sms.signals import delivery_failed
 
 
@@ -17,6 +17,7 @@ class AlertsConfig(AppConfig):
             on_delivery_failed,
             on_members_reassigned,
             on_program_created,
+            on_series_scored,
         )
 
         # How the apps below reach the rules (they import nothing from alerts).
@@ -25,3 +26,4 @@ class AlertsConfig(AppConfig):
         program_created.connect(on_program_created, dispatch_uid="alerts.on_program_created")
         availability_changed.connect(on_availability_changed, dispatch_uid="alerts.on_availability_changed")
         members_reassigned.connect(on_members_reassigned, dispatch_uid="alerts.on_members_reassigned")
+        series_scored.connect(on_series_scored, dispatch_uid="alerts.on_series_scored")

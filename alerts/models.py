@@ -42,6 +42,7 @@ class RuleSetting(limits.ErrorsOnShownFields, models.Model):
         UNREACHABLE = "unreachable", "Texts cannot be delivered"
         CONTACT_REQUEST = "contact_request", "Asked to be contacted"
         FOLLOW_UP_OVERDUE = "follow_up_overdue", "A follow-up from a contact note is overdue"
+        RECOVERY_CAPITAL = "recovery_capital", "A questionnaire score (BARC-10 …) low or falling (lines set per series)"
 
     # (severity, threshold) for each rule in a new program: CONTRACT §7 and the trend rules.
     DEFAULTS = {
@@ -60,6 +61,8 @@ class RuleSetting(limits.ErrorsOnShownFields, models.Model):
         Kind.CONTACT_REQUEST: (Severity.URGENT, None),
         # A follow-up date set in a contact note passed with no contact logged (care.notes).
         Kind.FOLLOW_UP_OVERDUE: (Severity.WARNING, None),
+        # A series' score under its line or fallen by its drop (checkins.series; the lines are the series').
+        Kind.RECOVERY_CAPITAL: (Severity.INFO, None),
     }
     # Rules that cannot be switched off, and the lowest severity each may have.
     LOCKED_AT_LEAST = {
@@ -204,6 +207,7 @@ class Alert(models.Model):
         UNREACHABLE = "unreachable", "Unreachable"
         CONTACT = "contact", "Asked to be contacted"
         FOLLOW_UP = "follow_up", "Follow-up overdue"
+        RECOVERY_CAPITAL = "recovery_capital", "Recovery capital"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

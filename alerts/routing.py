@@ -24,7 +24,8 @@ from django.utils import timezone
 from alerts import escalation, rules
 from alerts.models import SEVERITY_RANK, Alert, AlertEvent, Severity
 from alerts.rules import Finding
-from checkins.models import Member
+from checkins import adaptive
+from checkins.models import CheckIn, Member
 from coverage.routing import responder_for
 from sms.models import Message
 
@@ -35,12 +36,62 @@ def raise_alerts(member: Member, findings: list[Finding]) -> list[Alert]:
     """The alerts these findings went into: the member's one risk alert first
     (if any finding is above info), then any info alerts, one per topic."""
     risk = [f for f in findings if f.severity != Severity.INFO]
+    # Member row first, then the alert (the lock order): the schedule steps up.
+    step_up_for(member, findings)
     info: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.severity == Severity.INFO:
             info.setdefault(finding.topic, []).append(finding)
     alerts = [_raise(member, risk, topic=None)] if risk else []
     return alerts + [_raise(member, group, topic=topic) for topic, group in info.items()]
+
+
+# --- The adaptive schedule (checkins.adaptive, docs/adaptive.md) ----------------------
+
+# Findings that tell of a worsening trend.
+WORSENING = {rules.Kind.MOOD_FALLING, rules.Kind.CRAVING_ABOVE_BASELINE}
+# Findings that are not about the member's risk: staff's own lapse.
+NOT_THE_MEMBERS_RISK = {rules.Kind.FOLLOW_UP_OVERDUE}
+
+
+def _counts_against(findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(worsening-trend findings, risk findings): what makes a check-in not clear."""
+    worsening = [f for f in findings if f.rule in WORSENING]
+    risk = [f for f in findings if f.severity != Severity.INFO and f.rule not in NOT_THE_MEMBERS_RISK]
+    return worsening, risk
+
+
+def step_up_for(member: Member, findings: list[Finding]) -> None:
+    """A worsening trend, or any risk alert, moves the member straight back to
+    the most frequent level, as far as the program says so; either way the
+    row of clear check-ins is broken. Nothing without adaptation."""
+    if not findings or not member.program.adaptive_schedule:
+        return
+    program = member.program
+    worsening, risk = _counts_against(findings)
+    if worsening and program.step_up_on_worsening:
+        adaptive.step_up(member, f"Worsening trend: {worsening[0].reason}")
+    elif risk and program.step_up_on_alert:
+        adaptive.step_up(member, f"Alert: {_most_severe(risk).reason}")
+    elif worsening or risk:
+        adaptive.not_clear(member)
+
+
+def count_if_clear(checkin: CheckIn) -> bool:
+    """A completed scheduled check-in whose answers have no risk finding
+    counts as clear. The rules are run again here (they only read), so the
+    answer is the same whichever order the answers' own tasks ran in."""
+    member = checkin.member
+    if not member.program.adaptive_schedule or checkin.status != CheckIn.Status.COMPLETED:
+        return False
+    if checkin.series_id is not None or checkin.source != CheckIn.Source.SCHEDULE:
+        return False
+    for answer in checkin.answers.select_related("question"):
+        answer.checkin = checkin
+        worsening, risk = _counts_against(rules.after_answer(answer))
+        if worsening or risk:
+            return False
+    return adaptive.record_clear(member)
 
 
 def _most_severe(findings: list[Finding]) -> Finding:

@@ -12,7 +12,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from alerts.models import SEVERITY_RANK, Alert, RuleSetting
-from checkins.models import Answer, CheckIn, Member
+from checkins import series as series_engine
+from checkins.models import Answer, CheckIn, Member, SeriesScore
 
 Kind = RuleSetting.Kind
 
@@ -30,6 +31,7 @@ TOPIC = {
     Kind.UNREACHABLE: Alert.Topic.UNREACHABLE,
     Kind.CONTACT_REQUEST: Alert.Topic.CONTACT,
     Kind.FOLLOW_UP_OVERDUE: Alert.Topic.FOLLOW_UP,
+    Kind.RECOVERY_CAPITAL: Alert.Topic.RECOVERY_CAPITAL,
 }
 
 BASELINE_DAYS = 14
@@ -181,7 +183,8 @@ def missed_in_a_row(member: Member) -> int:
     last one answered or the end of their last pause. A check-in closed early by a newer one (incomplete)
     with no answer at all is silence too."""
     count = 0
-    checkins = member.checkins.all()
+    # The daily check-in only: a questionnaire left unanswered (checkins.series) is not silence.
+    checkins = member.checkins.filter(series__isnull=True)
     if member.resumed_at is not None:
         # A pause is not silence: count only what was sent since it ended.
         checkins = checkins.filter(started_at__gte=member.resumed_at)
@@ -254,3 +257,42 @@ UNREACHABLE_REASONS = {
 def unreachable(member: Member, error_code: int | None) -> Finding | None:
     reason = UNREACHABLE_REASONS.get(error_code, "Texts to this member could not be delivered.")
     return RuleBook(member.program).finding(Kind.UNREACHABLE, reason)
+
+
+# --- After a questionnaire is scored ------------------------------------------------
+
+
+def _day(moment, member: Member) -> str:
+    local = timezone.localtime(moment, member.tz)
+    return f"{local.day} {local:%b}"
+
+
+def recovery_capital(score: SeriesScore) -> list[Finding]:
+    """A series' score (BARC-10 …) under the series' `alert_below`, or fallen
+    by `alert_drop` or more since the member's previous score. Info: shown in
+    the queue, never texted. The reason says the numbers, never the answers."""
+    series, member = score.series, score.member
+    book = RuleBook(member.program)
+    if book.get(Kind.RECOVERY_CAPITAL) is None:
+        return []
+    name = series_engine.label(series)
+    reasons = []
+    if series.alert_below is not None and score.score < series.alert_below:
+        reasons.append(
+            f"{name} score {score.score} of {series_engine.max_score(series)}, under {series.alert_below}."
+        )
+    if series.alert_drop:
+        previous = (
+            SeriesScore.objects.filter(member=member, series=series)
+            .exclude(pk=score.pk)
+            .filter(at__lte=score.at)
+            .order_by("-at", "-id")
+            .first()
+        )
+        if previous is not None and previous.score - score.score >= series.alert_drop:
+            fell = previous.score - score.score
+            reasons.append(
+                f"{name} score fell {fell} point{'s' if fell != 1 else ''} since {_day(previous.at, member)} "
+                f"(from {previous.score} to {score.score})."
+            )
+    return [finding for reason in reasons if (finding := book.finding(Kind.RECOVERY_CAPITAL, reason))]

@@ -5,7 +5,8 @@ from django.db import transaction
 
 from alerts import escalation, rerouting, routing, rules
 from alerts.models import RuleSetting
-from checkins.models import Answer, Member
+from checkins import adaptive
+from checkins.models import Answer, CheckIn, Member, SeriesScore
 from config import dispatch
 from sms.models import Message
 
@@ -30,7 +31,18 @@ def evaluate_silence(member_id: int) -> int:
     member = Member.objects.select_related("program").filter(pk=member_id).first()
     if member is None:
         return 0
+    if member.program.adaptive_schedule:
+        # A missed streak steps the schedule up (checkins.adaptive), before any alert.
+        adaptive.after_missed(member, rules.missed_in_a_row(member))
     return len(routing.raise_alerts(member, rules.after_missed(member)))
+
+
+@shared_task(acks_late=True)
+def count_if_clear(checkin_id: int) -> bool:
+    """A completed check-in of an adaptive program: one more clear check-in
+    in a row if none of its answers has a risk finding (alerts.routing)."""
+    checkin = CheckIn.objects.select_related("member__program").filter(pk=checkin_id).first()
+    return checkin is not None and routing.count_if_clear(checkin)
 
 
 @shared_task(acks_late=True)
@@ -57,6 +69,21 @@ def on_program_created(sender, program, **kwargs) -> None:
     """Receiver of checkins.signals.program_created: a new program gets the
     default rule settings in the same transaction."""
     RuleSetting.install_defaults(program)
+
+
+@shared_task(acks_late=True)
+def evaluate_series_score(score_id: int) -> int:
+    """The recovery_capital rule on one stored questionnaire score."""
+    score = SeriesScore.objects.select_related("series", "member__program").filter(pk=score_id).first()
+    if score is None:
+        return 0
+    return len(routing.raise_alerts(score.member, rules.recovery_capital(score)))
+
+
+def on_series_scored(sender, score, **kwargs) -> None:
+    """Receiver of checkins.signals.series_scored: once the score commits, the rule looks at it."""
+    score_id = score.pk
+    transaction.on_commit(lambda: dispatch.send(evaluate_series_score, score_id))
 
 
 @shared_task

@@ -105,7 +105,12 @@ def prefix_digits(prefix: str) -> str:
     return str(200 + int(hashlib.sha1(prefix.encode()).hexdigest(), 16) % 700)
 
 
-def make_members(organization, program, supporters: list, count: int, phone_area: str, now: dt.datetime) -> None:
+def make_members(
+    organization, program, supporters: list, count: int, phone_area: str, now: dt.datetime, mixed: bool = False
+) -> None:
+    """`mixed`: members spread over the adaptive schedule's four levels, one in
+    seven with enough clear check-ins to step down in this tick (those not
+    already at the least frequent level)."""
     from checkins.models import Member
 
     zone = zone_in_daytime(now)
@@ -115,7 +120,9 @@ def make_members(organization, program, supporters: list, count: int, phone_area
         Member(organization=organization, program=program, supporter=supporters[i % len(supporters)],
                name=f"Bench Member{i}", phone=f"+1{phone_area}{i:07d}", timezone=zone, language="en",
                checkin_time=checkin_time, consent_at=now, consent_method="bench", consent_text_version="2026-01",
-               next_checkin_at=now - dt.timedelta(minutes=1))
+               next_checkin_at=now - dt.timedelta(minutes=1),
+               schedule_level=i % 4 if mixed else 0,
+               clear_in_a_row=program.step_down_after if mixed and i % 7 == 0 else 0)
         for i in range(count)
     ]  # fmt: skip
     Member.objects.bulk_create(rows, batch_size=5000)
@@ -161,7 +168,9 @@ def wait_for_drain(stack: Stack, timeout: float = 120) -> None:
 # --- Benchmarks -------------------------------------------------------------------------------
 
 
-def bench_scheduling(stack: Stack, members: int) -> list[Row]:
+def bench_scheduling(stack: Stack, members: int, mixed: bool = False) -> list[Row]:
+    """One tick over `members` due members, beside a bulk insert of the same
+    rows. `mixed`: on an adaptive program, members at every level (docs/adaptive.md)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -170,10 +179,13 @@ def bench_scheduling(stack: Stack, members: int) -> list[Row]:
     from sms.models import Message
 
     now = timezone.now()
-    organization, program = make_org("Bench scheduling")
-    supporters = make_staff(organization, max(1, members // 25), "sched")
-    say(f"creating {members} members due now ...")
-    make_members(organization, program, supporters, members, "310", now)
+    organization, program = make_org("Bench mixed schedules" if mixed else "Bench scheduling")
+    if mixed:
+        program.adaptive_schedule = True
+        program.save(update_fields=["adaptive_schedule"])
+    supporters = make_staff(organization, max(1, members // 25), "mixed" if mixed else "sched")
+    say(f"creating {members} members due now{' on mixed adaptive schedules' if mixed else ''} ...")
+    make_members(organization, program, supporters, members, "311" if mixed else "310", now, mixed=mixed)
 
     # The floor: the same check-in and prompt rows, bulk inserted in batches of the tick's size.
     say("floor: plain bulk insert of the same rows ...")
@@ -210,8 +222,13 @@ def bench_scheduling(stack: Stack, members: int) -> list[Row]:
     mark_prompts_sent()
     flush_broker(stack)
     ok = prompts == members and queued == members and tick < 30 and tick <= 3 * floor
+    if mixed:
+        changes = organization.members.filter(schedule_changes__isnull=False).count()
+        say(f"mixed schedules: {changes} members stepped down in the tick")
+        ok = ok and changes == sum(1 for i in range(0, members, 7) if i % 4 != 3)
+    what = "on mixed adaptive schedules " if mixed else ""
     return [
-        Row(f"schedule {members:,} check-ins in one tick (rows written + queued)", f"{tick:.1f} s "
+        Row(f"schedule {members:,} check-ins {what}in one tick (rows written + queued)", f"{tick:.1f} s "
             f"({tick / floor:.2f}x floor)", f"bulk insert of the same rows {floor:.1f} s", "<= 3x floor, < 30 s", ok)
     ]  # fmt: skip
 
@@ -529,8 +546,9 @@ def main() -> int:
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--web-threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)")
     parser.add_argument("--quick", action="store_true", help="small and short: a smoke test of the bench itself")
-    parser.add_argument("--only", choices=["all", "inbound"], default="all",
-                        help="inbound: only the data it needs (the scheduling tick) and the inbound rows")
+    parser.add_argument("--only", choices=["all", "inbound", "scheduling"], default="all",
+                        help="inbound: only the data it needs (the scheduling tick) and the inbound rows; "
+                             "scheduling: the two scheduling ticks (plain and mixed adaptive schedules)")
     args = parser.parse_args()
     if args.quick:
         args.members, args.seconds = 10_000, 5
@@ -549,6 +567,10 @@ def main() -> int:
         stack.start_twilio()
 
         rows += bench_scheduling(stack, args.members)
+        if args.only != "inbound":
+            rows += bench_scheduling(stack, args.members, mixed=True)
+        if args.only == "scheduling":
+            return finish(started, rows)
         say(f"starting gunicorn ({args.web_workers} workers x {args.web_threads} threads) ...")
         stack.start_gunicorn(workers=args.web_workers, threads=args.web_threads)
         inbound_rows, _ = bench_inbound(stack, args.seconds, min(8000, args.members // 2), args.quick)

@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 
 from accounts.auth import require_supervisor
 from alerts.models import RuleSetting, Severity
+from checkins import adaptive
 from checkins.enrollment import EnrollmentError, discharge_member, enroll_member, reassign_members, update_member
 from checkins.models import CheckIn, Member, Program
 from checkins.pausing import pause, resume
@@ -60,6 +61,14 @@ class ProgramOut(Schema):
     crisis_text_es: str
     help_text_en: str
     help_text_es: str
+    adaptive_schedule: bool = Field(description="Risk-adaptive schedule on (docs/adaptive.md); off: daily.")
+    schedule_levels: list[int] = Field(description="Days between check-ins at each level, most frequent first.")
+    step_down_after: int = Field(description="Clear check-ins in a row that move a member one level less frequent.")
+    step_up_on_alert: bool = Field(description="Any risk alert moves the member straight back to the first level.")
+    step_up_after_missed: int = Field(description="Missed check-ins in a row that move the member back (0: never).")
+    step_up_on_worsening: bool = Field(
+        description="A worsening trend (mood falling, craving above usual) moves the member back."
+    )
     questions: list[QuestionOut]
     rules: list[RuleOut]
 
@@ -92,13 +101,21 @@ class ProgramPatch(Schema):
     help_text_en: str | None = Field(**_text(limits.PROGRAM_TEXT.min, limits.PROGRAM_TEXT.max))
     help_text_es: str | None = Field(**_text(limits.PROGRAM_TEXT.min, limits.PROGRAM_TEXT.max))
     rules: list[RuleIn] | None = Field(default=None, max_length=len(RuleSetting.Kind) * 2)
+    adaptive_schedule: bool | None = None
+    # Any list: the model's clean() says what is wrong with it, under its own name.
+    schedule_levels: list[Any] | None = Field(default=None, max_length=limits.SCHEDULE_LEVEL_COUNT.max * 4)
+    # Bounds (config.limits) checked by clean(), in the same words as the settings page.
+    step_down_after: int | None = None
+    step_up_on_alert: bool | None = None
+    step_up_after_missed: int | None = None
+    step_up_on_worsening: bool | None = None
 
 
 def program_out(program: Program) -> dict:
     data = {field: getattr(program, field) for field in ProgramOut.model_fields if field not in ("questions", "rules")}
     data["send_window_start"] = program.send_window_start.strftime("%H:%M")
     data["send_window_end"] = program.send_window_end.strftime("%H:%M")
-    data["questions"] = list(program.questions.filter(is_active=True).order_by("position").values())
+    data["questions"] = list(program.questions.filter(is_active=True, series__isnull=True).order_by("position").values())
     stored = {rule["kind"]: rule for rule in program.rules.values("kind", "enabled", "severity", "threshold")}
     # A rule without a row runs on its default (alerts.rules.RuleBook): show that.
     data["rules"] = [
@@ -223,6 +240,14 @@ class MemberOut(Schema):
     )
     pause_reason: str = Field(description='While paused: "inpatient", "travel", "break" or "other"; otherwise "".')
     discharged_at: dt.datetime | None
+    schedule_level: int = Field(
+        description="Level on the program's adaptive schedule, 0 the most frequent (docs/adaptive.md); "
+        "0 while adaptation is off."
+    )
+    schedule_interval_days: int = Field(description="Days between the member's scheduled check-ins now.")
+    schedule_reason: str = Field(
+        description='Why the member is at this level ("14 clear check-ins in a row"); "" at the start.'
+    )
     consent: ConsentOut
     consent_state: Literal["granted", "revoked"] = Field(
         description="The newest consent record: while `revoked` the member gets no texts (GET /members/{id}/consent)."
@@ -232,6 +257,18 @@ class MemberOut(Schema):
     @staticmethod
     def resolve_checkin_time(member: Member) -> str:
         return member.checkin_time.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_schedule_level(member: Member) -> int:
+        return adaptive.level_of(member, member.program)
+
+    @staticmethod
+    def resolve_schedule_interval_days(member: Member) -> int:
+        return adaptive.interval_days(member, member.program)
+
+    @staticmethod
+    def resolve_schedule_reason(member: Member) -> str:
+        return member.schedule_reason if member.program.adaptive_schedule else ""
 
     @staticmethod
     def resolve_unreachable(member: Member) -> bool:
@@ -278,7 +315,7 @@ def list_members(request, status: str | None = None, needs_reassignment: bool | 
             members = members.filter(supporter__user__is_active=False).exclude(status=Member.Status.DISCHARGED)
         else:
             members = members.filter(supporter__user__is_active=True)
-    return members.select_related("current_consent").order_by("name", "id")
+    return members.select_related("current_consent", "program").order_by("name", "id")
 
 
 class ReassignIn(Schema):
@@ -312,6 +349,24 @@ def reassign(request, payload: ReassignIn):
 @router.get("/members/{member_id}", response=MemberOut)
 def get_member(request, member_id: int):
     return get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
+
+
+class ScheduleChangeOut(Schema):
+    at: dt.datetime
+    from_level: int = Field(description="0: the program's most frequent level")
+    to_level: int
+    reason: str
+
+
+@router.get(
+    "/members/{member_id}/schedule-changes",
+    response=list[ScheduleChangeOut],
+    summary="A member's moves on the adaptive schedule, newest first",
+)
+@paginate(Pagination)
+def list_schedule_changes(request, member_id: int):
+    member = get_object_or_404(Member.objects.visible_to(request.staff), pk=member_id)
+    return member.schedule_changes.order_by("-at", "-id")
 
 
 @router.patch("/members/{member_id}", response=MemberOut)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import Organization, Staff
 from accounts.phones import InvalidPhone, to_e164
+from checkins import series
 from checkins.models import CheckIn, Member, Program
 from checkins.signals import members_reassigned
 from checkins.texts import say
@@ -158,6 +159,8 @@ def enroll_member(
         with transaction.atomic():
             member.save()
             consent_records.grant(member, method=method, staff=by, text_version=words.version)
+            # The program's question series (BARC-10 …) that are on: a timer each.
+            series.enrol(member)
             # Carriers expect a first text saying what the program is and how to stop.
             outbox.queue(
                 phone=member.phone,
@@ -253,6 +256,11 @@ def _apply_changes(member: Member, changes: dict) -> Member:
     try:
         with transaction.atomic():
             member.save()
+            if "program_id" in changes:
+                # The new program's series (BARC-10 …) that are on: a timer each;
+                # the old program's timers go (checkins.series).
+                member.series_due.exclude(series__program_id=member.program_id).delete()
+                series.enrol(member)
     except IntegrityError:
         raise EnrollmentError("phone", PHONE_TAKEN, status=409) from None
     return member

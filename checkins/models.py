@@ -20,6 +20,23 @@ def default_schedule_levels() -> list[int]:
     return [1, 2, 3, 7]
 
 
+def schedule_levels_problem(levels) -> str | None:
+    """What is wrong with a program's adaptive levels (checkins.adaptive), in
+    words a supervisor can act on; None when nothing is."""
+    count, first, days = limits.SCHEDULE_LEVEL_COUNT, limits.SCHEDULE_FIRST_LEVEL_DAYS, limits.SCHEDULE_LEVEL_DAYS
+    if not isinstance(levels, list) or len(levels) not in count:
+        return (
+            f"Give {count.min} to {count.max} levels: days between check-ins, most frequent first (such as 1, 2, 3, 7)."
+        )
+    if not all(level in days for level in levels):
+        return f"Each level must be a whole number of days from {days.min} to {days.max}."
+    if levels[0] not in first:
+        return f"The first level must be every {first.min} to {first.max} days."
+    if any(later <= earlier for earlier, later in zip(levels, levels[1:])):
+        return "Levels go from most to least frequent: each must be more days apart than the one before."
+    return None
+
+
 class Program(limits.ErrorsOnShownFields, models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="programs")
     name = models.CharField(max_length=limits.PROGRAM_NAME_MAX)
@@ -88,6 +105,8 @@ class Program(limits.ErrorsOnShownFields, models.Model):
         "checkin_window_minutes": limits.CHECKIN_WINDOW_MINUTES,
         "ack_timeout_seconds": limits.ACK_TIMEOUT_SECONDS,
         "max_reminders": limits.MAX_REMINDERS,
+        "step_down_after": limits.STEP_DOWN_AFTER,
+        "step_up_after_missed": limits.STEP_UP_AFTER_MISSED,
     }
     TEXTS = {
         "crisis_text_en": "The crisis reply in English",
@@ -106,6 +125,8 @@ class Program(limits.ErrorsOnShownFields, models.Model):
                 problems[field] = f"{label} must be {limits.PROGRAM_TEXT.min} to {limits.PROGRAM_TEXT.max} characters."
         if self.send_window_start and self.send_window_end and self.send_window_start >= self.send_window_end:
             problems["send_window_end"] = "Must be later than the start of the window."
+        if (levels_problem := schedule_levels_problem(self.schedule_levels)) is not None:
+            problems["schedule_levels"] = levels_problem
         if problems:
             raise ValidationError(problems)
 
@@ -406,7 +427,8 @@ class CheckIn(models.Model):
         Earlier answers are read only for a question that depends on one."""
         current = self.current_question
         answered = None
-        for question in self.member.program.active_questions():
+        questions = self.series.active_questions() if self.series_id else self.member.program.active_questions()
+        for question in questions:
             if current is not None and (question.position, question.pk) <= (current.position, current.pk):
                 continue
             if question.ask_if_key and answered is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from checkins import reader
 from checkins.programs import DEFAULT_QUESTIONS
+from checkins.series import builtins
 from sms.keywords import Keyword, classify
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "reader_corpus"
@@ -28,6 +29,15 @@ QUESTIONS = {
     )
     for question in DEFAULT_QUESTIONS
 }
+# The six-point agreement of BARC-10 (checkins/tables/series.toml), as its first item asks it.
+_BARC10 = builtins()["barc10"]
+QUESTIONS["agreement"] = reader.Asked(
+    "barc10_1",
+    reader.SCALE,
+    _BARC10["scale_min"],
+    _BARC10["scale_max"],
+    tuple(f"{_BARC10['items'][0][lang]} {_BARC10['reply_' + lang]}" for lang in ("en", "es")),
+)
 
 
 def load(corpus: Path = CORPUS) -> list[dict]:
@@ -79,9 +89,9 @@ def report(cases: list[dict] | None = None) -> list[str]:
             cell[1] += 1
     for question in QUESTIONS:
         row = "  ".join(f"{lang} {_percent(*table[(question, lang)])}" for lang in ("en", "es"))
-        lines.append(f"  {question:<8} {row}")
+        lines.append(f"  {question:<9} {row}")
     total = [sum(cell[0] for cell in table.values()), sum(cell[1] for cell in table.values())]
-    lines.append(f"  {'all':<8} {_percent(*total)}")
+    lines.append(f"  {'all':<9} {_percent(*total)}")
 
     lines.append("")
     lines.append("Crisis: recall per category (a crisis read as the right kind)")

@@ -12,7 +12,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from checkins.models import Answer, CheckIn, Member, Program
+from checkins import adaptive
+from checkins.models import Answer, CheckIn, Member, Program, ScheduleChange
 from checkins.signals import checkins_missed
 from checkins.texts import say
 from sms import outbox
@@ -89,6 +90,10 @@ def _start_batch(now: dt.datetime) -> tuple[int, int]:
     )
 
     checkins, prompts = [], []
+    # Adaptive schedules (checkins.adaptive): levels move in memory here and
+    # are written below in bulk, only for members whose level or count moved.
+    changes: list[ScheduleChange] = []
+    moved: list[Member] = []
     for member in members:
         program = programs[member.program_id]
         checkin = _new_checkin(
@@ -101,7 +106,12 @@ def _start_batch(now: dt.datetime) -> tuple[int, int]:
             checkin.status = CheckIn.Status.SKIPPED
             checkin.ended_at = now
         checkins.append(checkin)
-        member.next_checkin_at = member.next_checkin_after(max(now, member.next_checkin_at))
+        before = (member.schedule_level, member.clear_in_a_row)
+        if (change := adaptive.step_down_due(member, program, now)) is not None:
+            changes.append(change)
+        if (member.schedule_level, member.clear_in_a_row) != before:
+            moved.append(member)
+        member.next_checkin_at = adaptive.next_checkin(member, program, max(now, member.next_checkin_at))
 
     CheckIn.objects.bulk_create(checkins)
     for member, checkin in zip(members, checkins):
@@ -126,6 +136,9 @@ def _start_batch(now: dt.datetime) -> tuple[int, int]:
         by_next_time.setdefault(member.next_checkin_at, []).append(member.pk)
     for next_time, member_ids in by_next_time.items():
         Member.objects.filter(pk__in=member_ids).update(next_checkin_at=next_time)
+    if moved:
+        Member.objects.bulk_update(moved, ["schedule_level", "clear_in_a_row", "schedule_reason"])
+        ScheduleChange.objects.bulk_create(changes)
     if prompts:
         outbox.request_delivery()
     return len(prompts), len(members)
@@ -148,7 +161,14 @@ def close_expired_checkins(now: dt.datetime | None = None) -> int:
             answered = set(Answer.objects.filter(checkin_id__in=ids).values_list("checkin_id", flat=True))
             CheckIn.objects.filter(pk__in=answered).update(status=CheckIn.Status.INCOMPLETE, ended_at=now)
             CheckIn.objects.filter(pk__in=set(ids) - answered).update(status=CheckIn.Status.MISSED, ended_at=now)
-            missed_members = {member_id for pk, member_id in expired if pk not in answered}
+            # An unanswered questionnaire (checkins.series) is not silence on the daily check-in.
+            of_series = set(
+                CheckIn.objects.filter(pk__in=set(ids) - answered, series__isnull=False).values_list("pk", flat=True)
+            )
+            missed_members = {member_id for pk, member_id in expired if pk not in answered and pk not in of_series}
             checkins_missed.send(sender=CheckIn, member_ids=missed_members)
             closed += len(ids)
+        # Missed or incomplete: not clear (checkins.adaptive). After the
+        # commit, so no member row is locked while check-ins are.
+        adaptive.break_streaks(ids)
 

@@ -17,3 +17,8 @@ checkins_missed = Signal()
 # Members moved to another supporter (inside the transaction). Sent with
 # member_ids. Their open alerts follow them (alerts.rerouting).
 members_reassigned = Signal()
+
+# A member finished a scored series (checkins.series.finish, inside the
+# inbound text's transaction). Sent with score, the SeriesScore. The
+# recovery_capital rule looks at it once committed.
+series_scored = Signal()

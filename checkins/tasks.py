@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from checkins import pausing, retention, schedule
+from checkins import pausing, retention, schedule, series
 
 
 @shared_task
@@ -21,3 +21,8 @@ def resume_paused_members() -> int:
 @shared_task
 def redact_past_retention() -> int:
     return retention.redact_past_retention()
+
+
+@shared_task
+def start_due_series() -> int:
+    return series.start_due_series()

@@ -19,6 +19,7 @@ from alerts.api import router as alerts_router
 from care.api import router as care_router
 from checkins.api import router as checkins_router
 from checkins.records_api import router as member_records_router
+from checkins.series_api import router as series_router
 from config.api_errors import ApiError
 from coverage.api import router as coverage_router
 from inbox.api import router as inbox_router
@@ -87,6 +88,7 @@ api.add_router("", inbox_router)
 api.add_router("", coverage_router)
 api.add_router("", care_router)
 api.add_router("", member_records_router)
+api.add_router("", series_router)
 api.add_router("", records_router)
 
 

@@ -14,6 +14,8 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "start-due-checkins": {"task": "checkins.tasks.start_due_checkins", "schedule": 60.0},
+    # Question series (checkins.series): BARC-10 and supervisors' own, each on its own timer.
+    "start-due-series": {"task": "checkins.tasks.start_due_series", "schedule": 60.0},
     "close-expired-checkins": {"task": "checkins.tasks.close_expired_checkins", "schedule": 60.0},
     "escalate-due-alerts": {"task": "alerts.tasks.escalate_due_alerts", "schedule": 15.0},
     # Coverage (alerts.rerouting): alerts move when out-of-office, working hours or on call change.

@@ -89,6 +89,17 @@ CHECKIN_WINDOW_MINUTES = Range(5, 24 * 60)
 ACK_TIMEOUT_SECONDS = Range(5, 2**31 - 1)
 MAX_REMINDERS = Range(0, 50)
 
+# Adaptive schedules (checkins.adaptive, docs/adaptive.md): a program has 1 to 6
+# levels, each a whole number of days between check-ins, most frequent first;
+# the first is every 1 to 7 days and none is rarer than monthly. Clear
+# check-ins in a row that step a member down; missed ones that step them back
+# up (0: never).
+SCHEDULE_LEVEL_COUNT = Range(1, 6)
+SCHEDULE_FIRST_LEVEL_DAYS = Range(1, 7)
+SCHEDULE_LEVEL_DAYS = Range(1, 30)
+STEP_DOWN_AFTER = Range(1, 365)
+STEP_UP_AFTER_MISSED = Range(0, 30)
+
 # --- Rule thresholds ------------------------------------------------------------------
 
 # Thresholds that count check-ins: at least one, and no more than a member

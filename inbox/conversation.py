@@ -24,8 +24,8 @@ from django.utils import timezone
 from alerts import rules
 from alerts.crisis import raise_crisis, raise_other_in_danger
 from alerts.routing import raise_alerts
-from alerts.tasks import evaluate_answer
-from checkins import reader
+from alerts.tasks import count_if_clear, evaluate_answer
+from checkins import reader, series
 from checkins.models import Answer, CheckIn, Member, Question
 from checkins.texts import say
 from config import dispatch
@@ -123,10 +123,17 @@ def answer(checkin: CheckIn, message: Message) -> list[str]:
     next_question = checkin.next_question()
     if next_question is None:
         checkin.close(CheckIn.Status.COMPLETED)
+        if checkin.series_id is not None:
+            # A questionnaire (checkins.series): its score, then its own thanks.
+            return [series.finish(checkin)]
+        if member.program.adaptive_schedule:  # clear or not, once its answers' rules can be read (checkins.adaptive)
+            transaction.on_commit(lambda: dispatch.send(count_if_clear, checkin.pk))
         return [say("thanks", member.language, supporter=member.supporter.name.split()[0])]
     checkin.current_question = next_question
     checkin.reasked = False
     checkin.save(update_fields=["current_question", "reasked"])
+    if checkin.series_id is not None:
+        return series.ask(checkin, next_question)
     return [next_question.text(member.language)]
 
 

@@ -266,3 +266,72 @@ def share_bars(title: str, bars: list[tuple[str, float | None]], chart_id: str, 
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+# --- Questionnaire scores (checkins.series) -------------------------------------------
+
+SCORE_COLOR = "#2f6b3a"
+LINE_COLOR = "#8a5a00"
+SCORE_WIDTH, SCORE_HEIGHT = 720, 200
+SCORE_TOP, SCORE_BOTTOM = 24, 164
+
+
+def score_chart(
+    title: str,
+    points: list[tuple[dt.datetime, int]],
+    low: int,
+    high: int,
+    chart_id: str,
+    line: int | None = None,
+    line_label: str = "",
+) -> SafeString:
+    """A member's scores on one series over time (oldest first), on the
+    series' whole range, with its line (the alert line, or the instrument's
+    reference) dashed across. One role="img" with a text description naming
+    every score; the table beside it holds the same numbers."""
+    if high <= low:
+        high = low + 1
+    start = points[0][0] if points else timezone.now()
+    end = points[-1][0] if len(points) > 1 else start + dt.timedelta(days=1)
+    if len(points) == 1:
+        start = start - dt.timedelta(days=1)
+
+    def x(at: dt.datetime) -> float:
+        return _x(at, start, end)
+
+    said = ", ".join(f"{value} on {_short(at)}" for at, value in points) or "no scores yet"
+    summary = f"{title}, {low} to {high}: {said}."
+    if line is not None:
+        summary += f" Line at {line_label or line}."
+    parts = [
+        f'<svg class="chart score-chart" viewBox="0 0 {SCORE_WIDTH} {SCORE_HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(summary)}</desc>',
+    ]
+    parts += _panel(f"{title} {low}–{high}", low, high, SCORE_TOP, SCORE_BOTTOM)
+    if line is not None and low <= line <= high:
+        y = _y(line, low, high, SCORE_TOP, SCORE_BOTTOM)
+        parts.append(
+            f'<g class="chart-line"><line x1="{LEFT}" x2="{SCORE_WIDTH - RIGHT}" y1="{y}" y2="{y}" '
+            f'stroke="{LINE_COLOR}" stroke-width="1.5" stroke-dasharray="6 4" />'
+            f'<text x="{LEFT + 6}" y="{y - 5}" text-anchor="start" class="chart-tick">'
+            f"{escape(line_label or str(line))}</text></g>"
+        )
+    coordinates = [(x(at), _y(value, low, high, SCORE_TOP, SCORE_BOTTOM)) for at, value in points]
+    if len(coordinates) > 1:
+        path = " ".join(f"{cx},{cy}" for cx, cy in coordinates)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{SCORE_COLOR}" stroke-width="2" />')
+    for (cx, cy), (at, value) in zip(coordinates, points):
+        parts.append(
+            f'<circle cx="{cx}" cy="{cy}" r="4" fill="{SCORE_COLOR}"><title>{value} ({_short(at)})</title></circle>'
+        )
+    for at, _ in points[:: max(1, len(points) // 6)]:
+        tick_x = x(at)
+        # The first and last labels stay inside the picture.
+        anchor = "end" if tick_x > SCORE_WIDTH - RIGHT - 30 else "start" if tick_x < LEFT + 30 else "middle"
+        parts.append(
+            f'<text x="{tick_x}" y="{SCORE_HEIGHT - 12}" text-anchor="{anchor}" class="chart-tick">{_short(at)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

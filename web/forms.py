@@ -17,7 +17,8 @@ from accounts.phones import InvalidPhone, to_e164
 from alerts.models import Alert, RuleSetting, Severity
 from alerts.review import LogFilter
 from care.models import ContactNote
-from checkins.models import CannedReply, Member, Program, Question
+from checkins import adaptive
+from checkins.models import CannedReply, Member, Program, Question, schedule_levels_problem
 from config import limits
 
 
@@ -102,9 +103,28 @@ class LogFilterForm(forms.Form):
         )
 
 
+class LevelsField(forms.CharField):
+    """A program's adaptive levels typed as "1, 2, 3, 7"; the list is checked
+    by Program.clean(), with the API's words."""
+
+    def prepare_value(self, value):
+        return adaptive.show_levels(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        levels = adaptive.parse_levels(text)
+        if isinstance(levels, str):
+            raise forms.ValidationError(levels)
+        return levels
+
+
 class ProgramForm(forms.ModelForm):
     """The schedule part of a program. Bounds come from config.limits, as in
     PATCH /api/v1/programs/{id}; Program.clean() checks them again."""
+
+    # Shown in a fieldset of their own (docs/adaptive.md).
+    ADAPTIVE = ("adaptive_schedule", "schedule_levels", "step_down_after", "step_up_on_alert",
+                "step_up_after_missed", "step_up_on_worsening")  # fmt: skip
 
     ack_timeout_seconds = forms.IntegerField(
         min_value=limits.ACK_TIMEOUT_SECONDS.min,
@@ -121,11 +141,43 @@ class ProgramForm(forms.ModelForm):
         help_text="How long a member has to answer before the check-in counts as missed.",
     )  # fmt: skip
 
+    schedule_levels = LevelsField(
+        label="Levels: days between check-ins",
+        max_length=60,
+        error_messages={"required": schedule_levels_problem([])},
+        help_text="Most frequent first, for example 1, 2, 3, 7: daily, every other day, twice a week, weekly.",
+    )
+    # No bounds here: Program.clean() says what is wrong, in the API's words.
+    step_down_after = forms.IntegerField(
+        label="Clear check-ins in a row to step down",
+        widget=forms.NumberInput(attrs={"min": limits.STEP_DOWN_AFTER.min, "max": limits.STEP_DOWN_AFTER.max}),
+        help_text="A completed check-in with no risk finding is clear; after this many in a row, one level less often.",
+    )
+    step_up_after_missed = forms.IntegerField(
+        label="Missed check-ins in a row to step back up",
+        widget=forms.NumberInput(
+            attrs={"min": limits.STEP_UP_AFTER_MISSED.min, "max": limits.STEP_UP_AFTER_MISSED.max}
+        ),
+        help_text="0: never.",
+    )
+
     class Meta:
         model = Program
         fields = ["name", "send_window_start", "send_window_end", "checkin_window_minutes", "ack_timeout_seconds",
-                  "max_reminders"]
-        labels = {"send_window_start": "Send prompts from", "send_window_end": "Send prompts until"}
+                  "max_reminders", "adaptive_schedule", "schedule_levels", "step_down_after", "step_up_on_alert",
+                  "step_up_after_missed", "step_up_on_worsening"]
+        labels = {
+            "send_window_start": "Send prompts from",
+            "send_window_end": "Send prompts until",
+            "adaptive_schedule": "Adapt how often members are checked in on",
+            "step_up_on_alert": "Back to the first level on any alert",
+            "step_up_on_worsening": "Back to the first level on a worsening trend",
+        }
+        help_texts = {
+            "adaptive_schedule": "Off: every member daily. On: members step down after clear check-ins and straight "
+            "back up when risk shows.",
+            "step_up_on_worsening": "Mood falling, or craving above the member's usual.",
+        }
         widgets = {
             "send_window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "send_window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -1,7 +1,8 @@
 from django.urls import path
 
 from web.views import (
-    alerts, auth, coverage, home, members, notes, oversight, program, records, review, roster, sandbox, staff,
+    alerts, auth, coverage, home, members, notes, oversight, program, records, review, roster, sandbox, series,
+    staff,
 )
 
 app_name = "web"
@@ -52,6 +53,7 @@ urlpatterns = [
     path("settings/", program.program_settings, name="program-first"),
     path("settings/<int:program_id>", program.program_settings, name="program"),
     path("settings/<int:program_id>/on-call", coverage.on_call, name="on-call"),
+    path("settings/<int:program_id>/series", series.series_page, name="program-series"),
     path("sandbox/", sandbox.sandbox, name="sandbox"),
     path("sandbox/threads", sandbox.sandbox_threads, name="sandbox-threads"),
     path("sandbox/<str:key>/send", sandbox.sandbox_send, name="sandbox-send"),

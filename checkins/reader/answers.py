@@ -15,7 +15,9 @@ Scale questions, in order:
    the scale is None: never clamped, never read as the less worrying end.
 3. Words: the prompt's own anchors ("very low" when the prompt says
    "1 (very low)"), then the question's word list (mood: "awful" 1 ... "great"
-   5; craving: "none" 0 ... "very strong" 10), intensified ("really bad" 1)
+   5; craving: "none" 0 ... "very strong" 10; a question whose prompt
+   names agreement ends: "strongly disagree" 1 ... "strongly agree" 6),
+   intensified ("really bad" 1)
    and negated ("not good" 2, "not terrible" unclear). Words that disagree
    with each other are None; a number beats words.
 
@@ -288,6 +290,20 @@ def _anchors(prompts: tuple[str, ...], low: int, high: int) -> dict[tuple[str, .
     return anchors
 
 
+@lru_cache(maxsize=256)
+def _table_for_prompts(prompts: tuple[str, ...], low: int, high: int) -> str | None:
+    """A word table chosen by the prompt, for questions the table does not
+    name by key: a series question saying "1 (strongly disagree) to 6
+    (strongly agree)" is read with the agreement words."""
+    words = _words()
+    texts = [normalize(prompt) for prompt in prompts]
+    for name, scale in words.data["scale"].items():
+        signs = [normalize(sign) for sign in scale.get("prompt_words", ())]
+        if signs and words.scale_range[name] == (low, high) and any(s in t for s in signs for t in texts):
+            return name
+    return None
+
+
 def _intensified(value: int | str, low: int, high: int) -> int | str:
     """"really bad" is one step further out than "bad"."""
     if value == UNCLEAR or high - low != 4:
@@ -301,7 +317,7 @@ def _intensified(value: int | str, low: int, high: int) -> int | str:
 
 def _scale_words(part: str, asked: Asked) -> int | None | object:
     words = _words()
-    table_name = words.data["questions"].get(asked.key)
+    table_name = words.data["questions"].get(asked.key) or _table_for_prompts(asked.prompts, asked.low, asked.high)
     phrases: dict[tuple[str, ...], int | str] = {}
     if table_name and words.scale_range[table_name] == (asked.low, asked.high):
         phrases.update(words.scales[table_name])

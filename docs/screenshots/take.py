@@ -135,6 +135,7 @@ def play_history(env: dict[str, str]) -> dict[str, int]:
     ids = {
         "dana": members["Dana Whitfield"],
         "rosa": members["Rosa Jimenez"],
+        "program": Member.objects.get(pk=members["Dana Whitfield"]).program_id,
         "dana_alert": Alert.objects.filter(member_id=members["Dana Whitfield"], status=Alert.Status.OPEN)
         .values_list("pk", flat=True)
         .get(),
@@ -142,6 +143,9 @@ def play_history(env: dict[str, str]) -> dict[str, int]:
         .values_list("pk", flat=True)
         .first(),
     }
+    from devtools.demo_series import seed_scores
+
+    print(f"{seed_scores()} BARC-10 scores over six months (devtools.demo_series)")
     connections.close_all()  # the server opens the database next
     return ids
 

@@ -74,6 +74,16 @@ def world(supporter, supervisor, member):
     record_disclosure(organization=member.organization, staff=supervisor, channel="print", data="Member page",
                       purpose="Treatment coordination", recipient="County clinic", member_ids=[member.pk])
     log_view(supervisor, member, "web:member page")
+    # BARC-10 on, with two scores: the member page's score chart and the review page's distribution.
+    from checkins import series as series_engine
+    from checkins.models import SeriesScore
+
+    barc10 = series_engine.install_builtin(member.program)
+    series_engine.turn_on(barc10)
+    for days_ago, score in ((40, 50), (10, 42)):
+        at = timezone.now() - dt.timedelta(days=days_ago, hours=3)
+        done = CheckIn.objects.create(member=member, series=barc10, scheduled_for=at, closes_at=at, status="completed")
+        SeriesScore.objects.create(member=member, series=barc10, checkin=done, score=score, at=at)
     return {"alert": alert, "member": member}
 
 
@@ -97,6 +107,7 @@ def _pages(role: str, world) -> list[tuple[str, str, int]]:
                   ("staff-member", f"/staff/{supporter_id}", 200),
                   ("staff-deactivate", f"/staff/{supporter_id}/deactivate", 200),
                   ("on-call", f"/settings/{program_id}/on-call", 200), ("caseload", "/caseload/", 200),
+                  ("series", f"/settings/{program_id}/series", 200),
                   ("caseload-sorted", "/caseload/?sort=-alerts", 200), ("audit", "/audit/", 200)]
         pages += [("log-export", "/review/log.csv", 200), ("notes-export", "/review/notes.csv", 200),
                   ("member-access", f"/members/{member.pk}/access", 200),

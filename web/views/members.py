@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from alerts.models import Alert
 from care.models import ContactNote
 from care.notes import NoteError, record_note
-from checkins import pausing
+from checkins import adaptive, pausing
 from checkins.enrollment import EnrollmentError, discharge_member, update_member
 from checkins.models import CheckIn, Member
 from checkins.schedule import start_checkin
@@ -24,7 +24,7 @@ from inbox.models import mark_read
 from records.access import log_view
 from records.consent import is_granted
 from inbox.replies import ReplyError, send_staff_text, why_not_texted
-from web import charts, contact
+from web import charts, contact, scores
 from web.access import staff_required
 from web.forms import ContactNoteForm, ReplyForm, SafetyForm
 from web.service_forms import ConsentAgainForm, PauseForm, WithdrawConsentForm, staff_revoked
@@ -33,6 +33,7 @@ from web.summaries import consent_state, member_state, readings
 CHART_DAYS = 30
 CHECKINS_PER_PAGE = 10
 CONTACT_NOTES_SHOWN = 10
+SCHEDULE_CHANGES_SHOWN = 10
 
 STATUS_ACTIONS = ("pause", "resume", "discharge")
 
@@ -95,7 +96,10 @@ def _render(
         {
             "member": member,
             "state": member_state(member),
+            "schedule": adaptive.summary(member, member.program),
+            "schedule_changes": list(member.schedule_changes.order_by("-at", "-id")[:SCHEDULE_CHANGES_SHOWN]),
             "chart": chart,
+            "series_scores": scores.member_scores(member),
             "checkins": checkins,
             "thread": contact.thread(member),
             "thread_length": contact.THREAD_LENGTH,

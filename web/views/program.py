@@ -38,7 +38,7 @@ def program_settings(request: HttpRequest, program_id: int | None = None) -> Htt
     data = request.POST if request.method == "POST" else None
     form = ProgramForm(data, instance=program, prefix="program")
     questions = QuestionFormSet(
-        data, queryset=program.questions.filter(is_active=True).order_by("position", "id"), prefix="questions"
+        data, queryset=program.questions.filter(is_active=True, series__isnull=True).order_by("position", "id"), prefix="questions"
     )
     rules = RuleFormSet(data, queryset=program.rules.select_related("program").order_by("id"), prefix="rules")
     if request.method == "POST":
@@ -84,7 +84,7 @@ def _render(
             "program": program,
             "form": form if form is not None else ProgramForm(instance=program, prefix="program"),
             "questions": questions if questions is not None else QuestionFormSet(
-                queryset=program.questions.filter(is_active=True).order_by("position", "id"), prefix="questions"
+                queryset=program.questions.filter(is_active=True, series__isnull=True).order_by("position", "id"), prefix="questions"
             ),
             "rules": rules if rules is not None else RuleFormSet(
                 queryset=program.rules.select_related("program").order_by("id"), prefix="rules"

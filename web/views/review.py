@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from alerts import review
 from care import review as care_review
+from checkins.models import Program
 from records.models import Disclosure
-from web import charts, disclosures
+from web import charts, disclosures, scores
 from web.access import supervisor_required
 from web.forms import LogFilterForm
 
@@ -63,6 +64,9 @@ def review_page(request: HttpRequest) -> HttpResponse:
             "times": review.response_times(request.staff, log_filter),
             "engagement": engagement,
             "response_chart": chart,
+            "series_summaries": scores.program_summaries(
+                Program.objects.filter(organization_id=request.staff.organization_id)
+            ),
             "engagement_tables": [
                 {"kind": "Supporter", "rows": engagement.per_supporter},
                 {"kind": "Program", "rows": engagement.per_program},
