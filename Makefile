@@ -57,12 +57,14 @@ drills: $(INSTALLED)
 
 # A synthetic population through the real webhook, on the embedded defaults
 # (or whatever DATABASE_URL says): make simulate MEMBERS=300 DAYS=14 SEED=7
+# Adaptive schedules and BARC-10 over 90 days: make simulate DAYS=90 SCENARIO=adaptive
 MEMBERS ?= 100
 DAYS ?= 7
 SEED ?= 1
+SCENARIO ?= daily
 simulate: $(INSTALLED)
 	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput -v0
-	$(LOCAL_ENV) $(BIN)/python manage.py simulate --members $(MEMBERS) --days $(DAYS) --seed $(SEED)
+	$(LOCAL_ENV) $(BIN)/python manage.py simulate --members $(MEMBERS) --days $(DAYS) --seed $(SEED) --scenario $(SCENARIO)
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/static

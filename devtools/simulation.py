@@ -19,6 +19,12 @@ typos that need a re-ask, silence, STOP, and now and then a crisis text.
 Supporters acknowledge by texting ACK after a delay; some never do, so the
 alert escalates and a supervisor acknowledges.
 
+With `--scenario adaptive` the program runs an adaptive schedule
+(docs/adaptive.md) and BARC-10 every 30 days (docs/recovery-capital.md):
+members step down while they stay well and back up when risk appears, and
+each persona scores its recovery capital its own way. Run it over 90 days:
+`make simulate MEMBERS=200 DAYS=90 SCENARIO=adaptive`.
+
 Nothing prints a message body or a full phone number.
 
 Over 400 lines because it is one idea: a population, its personas and the clock that plays them.
@@ -48,14 +54,15 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F as models_f
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Organization, Staff
 from alerts import escalation
 from alerts.models import Alert, AlertEvent
-from checkins import schedule
-from checkins.models import CheckIn, Member
+from checkins import schedule, series
+from checkins.models import CheckIn, Member, ScheduleChange, SeriesScore
 from checkins.programs import get_or_create_organization
 from config.celery import app
 from devtools.local_twilio import LocalTwilio
@@ -120,15 +127,18 @@ class Persona:
     rising: bool = False  # cravings climb and mood sinks over the run
     lapse: bool = False  # one day in the run: used, craving high, mood low
     crisis_chance: float = 0.0  # per check-in
+    capital: float = 4.5  # the usual answer to a BARC-10 item, 1 to 6
 
 
 PERSONAS = [
-    Persona("steady", 34, (4.0, 0.7), (1.5, 1.2), 0.01, 0.92, 0.03),
-    Persona("struggling", 14, (2.6, 0.9), (5.5, 1.8), 0.08, 0.80, 0.08, crisis_chance=0.004),
-    Persona("rising cravings", 10, (3.6, 0.6), (2.0, 1.0), 0.02, 0.85, 0.05, rising=True, crisis_chance=0.002),
-    Persona("lapse", 9, (3.5, 0.8), (3.0, 1.5), 0.0, 0.85, 0.05, lapse=True),
-    Persona("quiet", 15, (3.5, 0.9), (2.5, 1.5), 0.02, 0.40, 0.20),
-    Persona("spanish", 18, (3.7, 0.8), (2.5, 1.7), 0.03, 0.85, 0.05, spanish=True, crisis_chance=0.001),
+    Persona("steady", 34, (4.0, 0.7), (1.5, 1.2), 0.01, 0.92, 0.03, capital=5.2),
+    Persona("struggling", 14, (2.6, 0.9), (5.5, 1.8), 0.08, 0.80, 0.08, crisis_chance=0.004, capital=3.1),
+    Persona("rising cravings", 10, (3.6, 0.6), (2.0, 1.0), 0.02, 0.85, 0.05, rising=True, crisis_chance=0.002,
+            capital=4.8),
+    Persona("lapse", 9, (3.5, 0.8), (3.0, 1.5), 0.0, 0.85, 0.05, lapse=True, capital=4.3),
+    Persona("quiet", 15, (3.5, 0.9), (2.5, 1.5), 0.02, 0.40, 0.20, capital=4.4),
+    Persona("spanish", 18, (3.7, 0.8), (2.5, 1.7), 0.03, 0.85, 0.05, spanish=True, crisis_chance=0.001,
+            capital=4.6),
 ]
 
 
@@ -175,7 +185,8 @@ def _clip(value: float, low: int, high: int) -> int:
 
 class Simulation:
     def __init__(self, members: int, days: int, seed: int, start: dt.datetime, out: TextIO = sys.stdout,
-                 progress: bool = True):
+                 progress: bool = True, scenario: str = "daily"):
+        self.scenario = scenario
         self.n_members = members
         self.days = days
         self.seed = seed
@@ -258,6 +269,10 @@ class Simulation:
         for member in rows:
             member.schedule_next_checkin(self.start)
         Member.objects.bulk_create(rows, batch_size=1000)
+        if self.scenario == "adaptive":
+            program.adaptive_schedule = True
+            program.save(update_fields=["adaptive_schedule"])
+            series.turn_on(series.install_builtin(program, "barc10"), self.start)
         for member, persona in zip(Member.objects.filter(organization=self.organization).order_by("id"), personas):
             rng = random.Random(self.rng.random())
             self.members[member.phone] = SimMember(
@@ -306,6 +321,7 @@ class Simulation:
     def _tick(self, now: dt.datetime) -> None:
         # What beat and the workers do, in the order a minute would see it.
         schedule.start_due_checkins(now)
+        series.start_due_series(now)
         schedule.close_expired_checkins(now)
         escalation.escalate_due(now)
         # One query instead of the delivery loop's four when nothing waits.
@@ -435,6 +451,11 @@ class Simulation:
         if question.key == "used":
             used = lapse_today or rng.random() < persona.used_chance + 0.1 * drift
             return rng.choice((YES if used else NO)[language])
+        if question.series_id is not None and question.kind == question.Kind.SCALE:
+            # A questionnaire item (BARC-10: 1 to 6): the persona's recovery capital, sinking with rising cravings.
+            low, high = question.scale_min or 1, question.scale_max or 6
+            mean = persona.capital - 2.0 * drift - (1.0 if lapse_today else 0)
+            return self._scale(rng, language, _clip(rng.gauss(mean, 0.8), low, high), high)
         if question.key == "safety":
             # Almost always no; a rare yes is a crisis and the path must carry it.
             return rng.choice((YES if rng.random() < 0.03 else NO)[language])
@@ -506,7 +527,49 @@ class Simulation:
             f"p50 {pct(ack_minutes, 0.5)}, p90 {pct(ack_minutes, 0.9)}, max {pct(ack_minutes, 1.0)}"
             + (f", mean {statistics.fmean(ack_minutes):.1f}" if ack_minutes else ""),
         ]  # fmt: skip
+        if self.scenario == "adaptive":
+            lines += self._adaptive_summary()
         return "\n".join(lines)
+
+    def _adaptive_summary(self) -> list[str]:
+        """Where members ended on the schedule, how they moved, and their recovery capital."""
+        org = self.organization
+        program = org.programs.get()
+        levels = program.schedule_levels
+        at_level = Counter(Member.objects.filter(organization=org).values_list("schedule_level", flat=True))
+        changes = ScheduleChange.objects.filter(member__organization=org)
+        down = changes.filter(to_level__gt=models_f("from_level")).count()
+        up = changes.filter(to_level__lt=models_f("from_level")).count()
+        reasons = Counter(reason.split(":")[0][:60] for reason in changes.filter(
+            to_level__lt=models_f("from_level")).values_list("reason", flat=True))  # fmt: skip
+        scores = list(SeriesScore.objects.filter(member__organization=org).order_by("at").values_list(
+            "member_id", "score"))  # fmt: skip
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        for member_id, score in scores:
+            first.setdefault(member_id, score)
+            last[member_id] = score
+        by_persona: dict[str, list[int]] = {}
+        for sim in self.members.values():
+            if sim.member_id in last:
+                by_persona.setdefault(sim.persona.name, []).append(last[sim.member_id])
+        changed = [last[m] - first[m] for m in last if m in first]
+        return [
+            "",
+            "Adaptive schedule (levels in days: " + ", ".join(str(d) for d in levels) + ")",
+            "  members at each level now  " + ", ".join(
+                f"every {levels[i]} day{'s' if levels[i] != 1 else ''}: {at_level.get(i, 0)}" for i in range(len(levels))),
+            f"  stepped down {down} times, back up {up} times"
+            + ("; back up because: " + "; ".join(f"{r} ({n})" for r, n in reasons.most_common(4)) if reasons else ""),
+            "",
+            "Recovery capital (BARC-10, 10 to 60)",
+            f"  scores stored {len(scores)} from {len(last)} members; latest 47 or more: "
+            f"{sum(1 for v in last.values() if v >= 47)}",
+            "  latest median by persona   " + ", ".join(
+                f"{name} {statistics.median(values):.0f}" for name, values in sorted(by_persona.items())),
+            f"  change first to latest     median {statistics.median(changed):+.0f}" if changed else
+            "  change first to latest     -",
+        ]  # fmt: skip
 
 
 class _local_twilio:

@@ -19,8 +19,14 @@ class Command(BaseCommand):
             "--start", help="First simulated day, YYYY-MM-DD (UTC). Default: so that the run ends today."
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (for logs).")
+        parser.add_argument(
+            "--scenario", choices=["daily", "adaptive"], default="daily",
+            help="daily: the default program; adaptive: an adaptive schedule and BARC-10 every 30 days.",
+        )
 
-    def handle(self, *args, members: int, days: int, seed: int, start: str | None, no_progress: bool, **options):
+    def handle(
+        self, *args, members: int, days: int, seed: int, start: str | None, no_progress: bool, scenario: str, **options
+    ):
         if members < 1 or days < 1:
             raise CommandError("--members and --days must be at least 1.")
         if start:
@@ -31,6 +37,8 @@ class Command(BaseCommand):
         else:
             today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
             first = today - dt.timedelta(days=days)
-        simulation = Simulation(members, days, seed, first, out=self.stdout, progress=not no_progress)
+        simulation = Simulation(
+            members, days, seed, first, out=self.stdout, progress=not no_progress, scenario=scenario
+        )
         simulation.run()
         self.stdout.write(simulation.summary())
