@@ -76,13 +76,20 @@ def interval_days(member: Member, program: Program) -> int:
 
 def next_checkin(member: Member, program: Program, after: dt.datetime) -> dt.datetime:
     """The member's check-in time `interval_days` local days after `after`,
-    at their local check-in time. Each day is one Member.next_checkin_after
-    hop, so a DST change on the way moves nothing on the member's clock. At 1
-    day (level 0, adaptation off) it is exactly next_checkin_after(after)."""
+    at their local check-in time, read on the member's wall clock, so a DST
+    change on the way moves nothing (the same as hopping day by day with
+    Member.next_checkin_after; tests/checkins/test_adaptive_schedule.py
+    compares the two). At 1 day (level 0, adaptation off) it is exactly
+    next_checkin_after(after)."""
     moment = member.next_checkin_after(after)
-    for _ in range(interval_days(member, program) - 1):
-        moment = member.next_checkin_after(moment)
-    return moment
+    days = interval_days(member, program)
+    if days == 1:
+        return moment
+    # Whole days on from the first, less two hours: a DST change on the way
+    # moves the wall clock by at most an hour, so the first check-in time
+    # after that is the one `days - 1` local days on (one hop, not days - 1:
+    # the tick does this for every member at every level).
+    return member.next_checkin_after(moment + dt.timedelta(days=days - 1) - dt.timedelta(hours=2))
 
 
 def describe_interval(days: int) -> str:

@@ -12,7 +12,7 @@ from alerts import rules
 from alerts.models import Alert
 from alerts.routing import raise_alerts
 from checkins import adaptive, pausing
-from checkins.models import CheckIn, Member, ScheduleChange
+from checkins.models import CheckIn, Member, Program, ScheduleChange
 from checkins.schedule import close_expired_checkins, start_due_checkins
 from sms.models import Message
 from tests.conftest import replies
@@ -393,3 +393,29 @@ def test_a_member_can_still_text_on_a_day_without_a_checkin(drive, dana, phone):
     inbound = Message.objects.filter(member=dana, direction=Message.Direction.INBOUND)
     assert inbound.filter(body="rough afternoon but ok").exists()
     assert not dana.checkins.filter(scheduled_for__date=dt.date(2026, 5, 8)).exists()
+
+
+# --- The next time at a level is the day-by-day hop, done in one ------------------------
+
+
+def _hop_by_day(member, after, days):
+    moment = member.next_checkin_after(after)
+    for _ in range(days - 1):
+        moment = member.next_checkin_after(moment)
+    return moment
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Adelaide", "Australia/Lord_Howe", "Europe/London"])
+@pytest.mark.parametrize("clock", ["00:30", "01:30", "02:30", "09:00", "23:30"])
+def test_the_next_time_at_any_level_is_the_day_by_day_hop_across_dst(zone, clock):
+    program = Program(adaptive_schedule=True, schedule_levels=[1, 2, 3, 7])
+    member = Member(timezone=zone, checkin_time=dt.time.fromisoformat(clock))
+    # Every six hours across the spring and autumn changes of both hemispheres.
+    for start in (dt.datetime(2026, 3, 25, tzinfo=dt.UTC), dt.datetime(2026, 10, 1, tzinfo=dt.UTC)):
+        for step in range(0, 45 * 4):
+            after = start + dt.timedelta(hours=6 * step)
+            for level, days in enumerate(program.schedule_levels):
+                member.schedule_level = level
+                assert adaptive.next_checkin(member, program, after) == _hop_by_day(member, after, days), (
+                    zone, clock, after, days
+                )
