@@ -137,7 +137,17 @@ def _start_batch(now: dt.datetime) -> tuple[int, int]:
     for next_time, member_ids in by_next_time.items():
         Member.objects.filter(pk__in=member_ids).update(next_checkin_at=next_time)
     if moved:
-        Member.objects.bulk_update(moved, ["schedule_level", "clear_in_a_row", "schedule_reason"])
+        # As for the next times: members who moved together share their new
+        # fields, so one UPDATE per distinct (level, count, reason), not a CASE per row.
+        by_fields: dict[tuple[int, int, str], list[int]] = {}
+        for member in moved:
+            by_fields.setdefault((member.schedule_level, member.clear_in_a_row, member.schedule_reason), []).append(
+                member.pk
+            )
+        for (level, clear, reason), member_ids in by_fields.items():
+            Member.objects.filter(pk__in=member_ids).update(
+                schedule_level=level, clear_in_a_row=clear, schedule_reason=reason
+            )
         ScheduleChange.objects.bulk_create(changes)
     if prompts:
         outbox.request_delivery()
