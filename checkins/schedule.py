@@ -129,25 +129,23 @@ def _start_batch(now: dt.datetime) -> tuple[int, int]:
             )
     Message.objects.bulk_create(prompts)
     # Members due together mostly share their next time (same local check-in
-    # time and zone): one UPDATE per distinct time is far cheaper than
-    # bulk_update's CASE over every row.
-    by_next_time: dict[dt.datetime, list[int]] = {}
+    # time and zone) and, on an adaptive schedule, their new level: one UPDATE
+    # per distinct (time, level, count, reason), each row written once, is far
+    # cheaper than bulk_update's CASE over every row. Members whose level did
+    # not move keep the values they were read with (their rows are locked).
+    moved_ids = {member.pk for member in moved}
+    groups: dict[tuple, list[int]] = {}
     for member in members:
-        by_next_time.setdefault(member.next_checkin_at, []).append(member.pk)
-    for next_time, member_ids in by_next_time.items():
-        Member.objects.filter(pk__in=member_ids).update(next_checkin_at=next_time)
-    if moved:
-        # As for the next times: members who moved together share their new
-        # fields, so one UPDATE per distinct (level, count, reason), not a CASE per row.
-        by_fields: dict[tuple[int, int, str], list[int]] = {}
-        for member in moved:
-            by_fields.setdefault((member.schedule_level, member.clear_in_a_row, member.schedule_reason), []).append(
-                member.pk
-            )
-        for (level, clear, reason), member_ids in by_fields.items():
-            Member.objects.filter(pk__in=member_ids).update(
-                schedule_level=level, clear_in_a_row=clear, schedule_reason=reason
-            )
+        key = (member.next_checkin_at,)
+        if member.pk in moved_ids:
+            key += (member.schedule_level, member.clear_in_a_row, member.schedule_reason)
+        groups.setdefault(key, []).append(member.pk)
+    for key, member_ids in groups.items():
+        fields = {"next_checkin_at": key[0]}
+        if len(key) > 1:
+            fields.update(schedule_level=key[1], clear_in_a_row=key[2], schedule_reason=key[3])
+        Member.objects.filter(pk__in=member_ids).update(**fields)
+    if changes:
         ScheduleChange.objects.bulk_create(changes)
     if prompts:
         outbox.request_delivery()
