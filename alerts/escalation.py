@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import Staff
 from alerts.models import Alert, AlertEvent
 from checkins.models import Program
+from coverage.routing import is_away
 from sms import outbox
 from sms.models import Message
 
@@ -68,7 +69,7 @@ def crisis_recipients(alert: Alert) -> list[Staff]:
     (outside working hours they still hear of it)."""
     people = [alert.responder] if alert.responder_id else []
     supporter = alert.member.supporter
-    if supporter.is_active and not supporter.absences.covering(timezone.now()).exists():
+    if supporter.is_active and not is_away(supporter, timezone.now()):
         if supporter.pk not in {p.pk for p in people}:
             people.append(supporter)
     return people

@@ -29,7 +29,7 @@ from django.utils import timezone
 from accounts.models import Staff
 from alerts import escalation
 from alerts.models import Alert, AlertEvent, Severity
-from coverage.routing import Cover, is_available, responder_for
+from coverage.routing import Cover, is_available, is_away, responder_for
 
 Event = AlertEvent.Type
 
@@ -49,7 +49,7 @@ def needs_moving(alert: Alert, now: dt.datetime) -> Cover | None:
     holder = _holder(alert)
     if alert.status == Alert.Status.ACKNOWLEDGED:
         # An acknowledgement stands unless whoever made it has gone or is away.
-        if holder is None or (holder.is_active and not holder.absences.covering(now).exists()):
+        if holder is None or (holder.is_active and not is_away(holder, now)):
             return None
     elif holder is not None and is_available(holder, now):
         if holder.pk == alert.member.supporter_id:

@@ -169,7 +169,7 @@ def enroll_member(
                 priority=Message.Priority.REPLY,
                 member=member,
             )
-            audit.record(organization, by, "member.enrolled", member, _audited(None, member), via=via)
+            audit.record(organization, by, "member.enrolled", member, audit.changes_between({}, _snapshot(member)), via=via)
     except IntegrityError:
         # Two enrolments of one phone at once: the constraint decides.
         raise EnrollmentError("phone", PHONE_TAKEN, status=409) from None
@@ -182,12 +182,6 @@ STAFF_SETTABLE_STATUSES = (Member.Status.ACTIVE, Member.Status.PAUSED, Member.St
 
 # The fields of a member that the audit log follows.
 AUDITED = ("name", "phone", "timezone", "language", "program_id", "supporter_id", "checkin_time", "status")
-
-
-def _audited(before: dict | None, member: Member) -> dict:
-    after = {field: getattr(member, field) for field in AUDITED}
-    after["checkin_time"] = member.checkin_time.strftime("%H:%M") if member.checkin_time else None
-    return audit.changes_between(before or {}, after)
 
 
 def _snapshot(member: Member) -> dict:

@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from accounts.models import OutOfOffice, Staff
 from checkins.models import Member, Program
-from coverage.models import OnCallPeriod
 
 
 @dataclass(frozen=True)
@@ -95,8 +94,3 @@ def supporters_covered_by(staff: Staff, moment: dt.datetime | None = None) -> Qu
     moment = moment or timezone.now()
     away = OutOfOffice.objects.covering(moment).values("staff_id")
     return Staff.objects.filter(backup=staff, pk__in=away)
-
-
-def on_call_now(program: Program, moment: dt.datetime | None = None) -> list[OnCallPeriod]:
-    moment = moment or timezone.now()
-    return [p for p in program.on_call_periods.select_related("staff__user") if p.covers(moment)]
