@@ -25,6 +25,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=40, help="functions listed per table")
+    parser.add_argument("--timing", action="store_true",
+                        help="no profiler: only the wall and CPU time per webhook, in rounds of --requests")
+    parser.add_argument("--rounds", type=int, default=3, help="with --timing: rounds, each with other members")
     args = parser.parse_args()
     with Stack("profile", database="checkins_profile") as stack:
         stack.apply_env_here(ALLOWED_HOSTS="*")
@@ -49,9 +52,12 @@ def main() -> None:
         mark_prompts_sent()
         phones = list(Member.objects.order_by("id").values_list("phone", flat=True))
         rng = random.Random(1)
+        client = Client(HTTP_HOST=stack.base_url.split("//")[1])
+        if args.timing:
+            time_only(client, phones, rng, args.requests, args.rounds)
+            return
         chosen = rng.sample(phones, args.requests)
         requests = [signed(p, "4", f"SM3{i:031d}") for i, p in enumerate(chosen)]
-        client = Client(HTTP_HOST=stack.base_url.split("//")[1])
 
         timings: dict[str, list[float]] = defaultdict(list)
 
@@ -87,6 +93,34 @@ def main() -> None:
             r"kombu.*publish|request_validator|django/db/models/(query|sql/compiler)|django/db/backends", args.top)
         print("\nfunctions by own time:")
         pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+
+
+def post(client, request) -> None:
+    response = client.post(
+        request.path, request.body, content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=request.signature,
+    )  # fmt: skip
+    assert response.status_code == 200, response.status_code
+
+
+def time_only(client, phones: list[str], rng: random.Random, requests: int, rounds: int) -> None:
+    """Each round: other members answer their open check-in's first question,
+    then the second. Wall and this process's CPU per webhook (PostgreSQL's
+    CPU is not in it)."""
+    from bench.run import signed
+
+    chosen = rng.sample(phones, requests * rounds)
+    post(client, signed(chosen[0], "4", "SM4" + "f" * 31))  # warm up: imports, connection
+    for number in range(rounds):
+        group = chosen[number * requests:(number + 1) * requests]
+        for step, body in enumerate(["4", "5"]):
+            batch = [signed(p, body, f"SM{number}{step}{i:030d}") for i, p in enumerate(group)]
+            wall, cpu = time.perf_counter(), time.process_time()
+            for request in batch:
+                post(client, request)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            print(f"round {number + 1}, answer {step + 1}: {wall / requests * 1000:.2f} ms wall, "
+                  f"{cpu / requests * 1000:.2f} ms CPU per webhook")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.timezone import now as utc_now
 
 from accounts.models import Organization, Staff, short_name
 from checkins import reader
-from config import limits
+from config import limits, plain_sql
 from records import consent
 
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -140,8 +140,13 @@ class Program(limits.ErrorsOnShownFields, models.Model):
         return self.send_window_start <= local_time <= self.send_window_end
 
     def active_questions(self) -> list["Question"]:
-        """The daily check-in's questions (a series' questions are its own)."""
-        return list(self.questions.filter(is_active=True, series__isnull=True).order_by("position", "id"))
+        """The daily check-in's questions (a series' questions are its own).
+        Plain SQL: every answered text reads them (config/plain_sql.py)."""
+        sql = (
+            f"SELECT {plain_sql.columns(Question, 'q')} FROM {Question._meta.db_table} q"
+            " WHERE q.program_id = %s AND q.is_active = %s AND q.series_id IS NULL ORDER BY q.position, q.id"
+        )
+        return [question for (question,) in plain_sql.select(sql, [self.pk, True], [Question])]
 
 
 class Question(models.Model):
@@ -230,6 +235,40 @@ class MemberQuerySet(models.QuerySet):
             alerts__responder=staff, alerts__status__in=("open", "acknowledged")
         ).values("pk")
         return Member.objects.filter(models.Q(pk__in=away) | models.Q(pk__in=routed)).values("pk")
+
+    def texting_from(self, phone: str) -> list["Member"]:
+        """Every member with this number, in the default order, with their
+        program, supporter and the supporter's user attached. Only the member
+        rows are locked, FOR NO KEY UPDATE, which does not block inserts that
+        reference them: texts must not queue behind enrolments or program
+        changes, nor deadlock with them (docs/architecture.md, lock order).
+        Plain SQL: every inbound text runs it (config/plain_sql.py)."""
+        user = Staff._meta.get_field("user").related_model
+        sql = (
+            f"SELECT {plain_sql.columns(Member, 'm')}, {plain_sql.columns(Program, 'p')},"
+            f" {plain_sql.columns(Staff, 's')}, {plain_sql.columns(user, 'u')}"
+            f" FROM {Member._meta.db_table} m"
+            f" JOIN {Program._meta.db_table} p ON p.id = m.program_id"
+            f" JOIN {Staff._meta.db_table} s ON s.id = m.supporter_id"
+            f" JOIN {user._meta.db_table} u ON u.id = s.user_id"
+            " WHERE m.phone = %s ORDER BY m.name, m.id" + _lock_rows_of("m")
+        )
+        members = []
+        for member, program, supporter, supporter_user in plain_sql.select(sql, [phone], [Member, Program, Staff, user]):
+            Staff._meta.get_field("user").set_cached_value(supporter, supporter_user)
+            Member._meta.get_field("program").set_cached_value(member, program)
+            Member._meta.get_field("supporter").set_cached_value(member, supporter)
+            members.append(member)
+        return members
+
+
+def _lock_rows_of(alias: str) -> str:
+    """FOR NO KEY UPDATE of one table's rows, where the database has row locks
+    (PostgreSQL; SQLite, for `make run`, locks the whole database anyway)."""
+    features = connection.features
+    if features.has_select_for_update and features.has_select_for_no_key_update and features.has_select_for_update_of:
+        return f" FOR NO KEY UPDATE OF {alias}"
+    return ""
 
 
 class Member(models.Model):
@@ -323,6 +362,24 @@ class Member(models.Model):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def open_checkin_locked(self) -> "CheckIn | None":
+        """The open check-in, newest first, its row locked FOR NO KEY UPDATE
+        (after the member's: the documented lock order), with its current
+        question attached. Plain SQL: every answer runs it (config/plain_sql.py)."""
+        sql = (
+            f"SELECT {plain_sql.columns(CheckIn, 'c')}, {plain_sql.columns(Question, 'q')}"
+            f" FROM {CheckIn._meta.db_table} c LEFT JOIN {Question._meta.db_table} q ON q.id = c.current_question_id"
+            " WHERE c.member_id = %s AND c.status = %s ORDER BY c.scheduled_for DESC, c.id DESC LIMIT 1"
+            + _lock_rows_of("c")
+        )
+        found = plain_sql.select(sql, [self.pk, CheckIn.Status.OPEN.value], [CheckIn, Question])
+        if not found:
+            return None
+        checkin, question = found[0]
+        CheckIn._meta.get_field("member").set_cached_value(checkin, self)
+        CheckIn._meta.get_field("current_question").set_cached_value(checkin, question)
+        return checkin
 
     @property
     def can_receive_texts(self) -> bool:

@@ -95,12 +95,7 @@ def _asks_to_stop(member: Member, message: Message) -> bool:
 
 def _open_checkin(member: Member) -> CheckIn | None:
     # Locked after the member row (the documented lock order).
-    return (
-        member.checkins.filter(status=CheckIn.Status.OPEN)
-        .select_related("current_question")
-        .select_for_update(of=("self",), no_key=True)
-        .first()
-    )
+    return member.open_checkin_locked()
 
 
 def answer(checkin: CheckIn, message: Message) -> list[str]:

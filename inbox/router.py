@@ -75,15 +75,9 @@ def _member_for(phone: str) -> Member | None:
     at most (one owner per phone), and that member is who wrote. Only when
     every enrolment of the number is discharged does the one we texted last
     hear it (a discharged member's crisis words still reach their old staff)."""
-    # Only the member rows are locked (not the program and supporter that the
-    # join brings along), and FOR NO KEY UPDATE, which does not block inserts
-    # that reference them: texts must not queue behind enrolments or program
-    # changes, nor deadlock with them.
-    members = list(
-        Member.objects.select_for_update(of=("self",), no_key=True)
-        .filter(phone=phone)
-        .select_related("program", "supporter__user")
-    )
+    # Only the member rows are locked, not the program and supporter that
+    # come with them (Member.objects.texting_from).
+    members = Member.objects.texting_from(phone)
     if len(members) <= 1:
         return members[0] if members else None
     active = [m for m in members if m.status != Member.Status.DISCHARGED]

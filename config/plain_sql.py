@@ -1,0 +1,76 @@
+"""Model instances from plain SQL, for the few reads every inbound text makes.
+
+Every answered text looks up its sender, their open check-in and the
+program's questions. Through the ORM, compiling those three queries cost more
+than half of the webhook's CPU (the joins bring some sixty columns, and the
+ORM builds each query again on every call); the database ran them in a
+fraction of that (docs/performance.md). Here the SQL is written once per
+process from the models' own fields, and rows become ordinary model instances
+through `Model.from_db` and the fields' own converters, exactly as the ORM
+would build them. A new field needs no change here.
+
+Only for hot paths, and only for reads: writes keep the ORM.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+@functools.cache
+def columns(model: type[Model], alias: str) -> str:
+    """`alias."col", …` for every concrete field, in the model's field order."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def select(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) -> list[tuple[Model | None, ...]]:
+    """Run `sql`, whose columns are `columns(model, …)` of each model in turn,
+    and return one tuple of instances per row. An instance whose primary key
+    is null (the empty side of an outer join) is None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [_instances(row, models) for row in rows]
+
+
+def _instances(row: Sequence[Any], models: Sequence[type[Model]]) -> tuple[Model | None, ...]:
+    instances: list[Model | None] = []
+    start = 0
+    for model in models:
+        fields = model._meta.concrete_fields
+        values = list(row[start : start + len(fields)])
+        start += len(fields)
+        pk_index = fields.index(model._meta.pk)
+        if values[pk_index] is None:
+            instances.append(None)
+            continue
+        for index, convert in _converters(model, connection.vendor):
+            values[index] = convert(values[index])
+        instances.append(model.from_db(connection.alias, None, values))
+    return tuple(instances)
+
+
+@functools.cache
+def _converters(model: type[Model], vendor: str) -> list[tuple[int, Callable[[Any], Any]]]:
+    """The converters the ORM applies to each column (the backend's, then the
+    field's own, as SQLCompiler.get_converters orders them). Cached per model
+    and database vendor: they depend on nothing else."""
+    found = []
+    for index, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        chain = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if chain:
+            found.append((index, functools.partial(_convert, chain=tuple(chain), column=column)))
+    return found
+
+
+def _convert(value: Any, *, chain: tuple[Callable, ...], column: Any) -> Any:
+    for converter in chain:
+        value = converter(value, column, connection)
+    return value

@@ -1,0 +1,135 @@
+"""The three reads every inbound text makes are plain SQL (config/plain_sql.py,
+docs/performance.md). They must build exactly what the ORM builds, attach the
+same related objects, and lock exactly the rows the ORM version locked."""
+
+import datetime as dt
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+
+from checkins.models import CheckIn, Member, Question
+from checkins.schedule import start_checkin
+from tests.factories import MemberFactory, OrganizationFactory, StaffFactory
+
+
+def same_fields(built, loaded) -> None:
+    assert type(built) is type(loaded)
+    for field in type(loaded)._meta.concrete_fields:
+        mine, theirs = getattr(built, field.attname), getattr(loaded, field.attname)
+        assert mine == theirs and type(mine) is type(theirs), field.name
+
+
+@pytest.fixture
+def unusual_member(org, supporter):
+    """A member and program with a value of every kind a converter touches:
+    JSON, dates, times, aware datetimes, nulls, non-ASCII text."""
+    program = org.programs.first()
+    program.schedule_levels = [1, 3, 5, 14]
+    program.adaptive_schedule = True
+    program.help_text_es = "Ayuda: responde ALTO — señal ñ"
+    program.save()
+    return MemberFactory(
+        organization=org, supporter=supporter, name="Zoë Ñúñez", language="es",
+        paused_until=dt.date(2026, 12, 24), checkin_time=dt.time(18, 45),
+    )  # fmt: skip
+
+
+def test_the_sender_read_builds_what_the_orm_builds(unusual_member, django_assert_num_queries):
+    (built,) = Member.objects.texting_from(unusual_member.phone)
+    loaded = Member.objects.select_related("program", "supporter__user").get(pk=unusual_member.pk)
+    same_fields(built, loaded)
+    with django_assert_num_queries(0):
+        same_fields(built.program, loaded.program)
+        same_fields(built.supporter, loaded.supporter)
+        same_fields(built.supporter.user, loaded.supporter.user)
+    assert built.program.schedule_levels == [1, 3, 5, 14]
+    assert built.paused_until == dt.date(2026, 12, 24)
+    assert built.created_at.tzinfo is not None
+    # A saved instance, as the ORM would give: saving updates, never inserts.
+    assert built._state.adding is False and built._state.db == "default"
+
+
+def test_every_member_with_the_number_in_the_default_order(db):
+    number = "+13125550199"
+    first = MemberFactory(phone=number, name="Bea Later", status=Member.Status.DISCHARGED)
+    second = MemberFactory(phone=number, name="Ann Earlier", status=Member.Status.DISCHARGED)
+    active = MemberFactory(phone=number, name="Cy Now")
+    MemberFactory(phone="+13125550198")
+    expected = list(Member.objects.filter(phone=number))
+    assert [m.pk for m in Member.objects.texting_from(number)] == [m.pk for m in expected]
+    assert {first.pk, second.pk, active.pk} == {m.pk for m in expected}
+    assert Member.objects.texting_from("+13125550100") == []
+
+
+def test_the_open_checkin_read_builds_what_the_orm_builds(member, django_assert_num_queries):
+    assert member.open_checkin_locked() is None
+    start_checkin(member)
+    built = member.open_checkin_locked()
+    loaded = member.checkins.filter(status=CheckIn.Status.OPEN).select_related("current_question").first()
+    same_fields(built, loaded)
+    with django_assert_num_queries(0):
+        same_fields(built.current_question, loaded.current_question)
+        assert built.member is member
+
+
+def test_the_newest_open_checkin_and_one_without_a_question(member, django_assert_num_queries):
+    older = start_checkin(member)
+    CheckIn.objects.filter(pk=older.pk).update(scheduled_for=older.scheduled_for - dt.timedelta(days=1))
+    newer = CheckIn.objects.create(
+        member=member, scheduled_for=older.scheduled_for, closes_at=older.closes_at, current_question=None
+    )
+    built = member.open_checkin_locked()
+    assert built.pk == newer.pk
+    with django_assert_num_queries(0):
+        assert built.current_question is None
+
+
+def test_the_programs_questions_match_the_orm(org):
+    program = org.programs.first()
+    Question.objects.filter(program=program, key="craving").update(is_active=False)
+    Question.objects.create(program=program, key="zz_first", kind="yes_no", position=0, text_en="A?", text_es="¿A?")
+    expected = list(program.questions.filter(is_active=True, series__isnull=True).order_by("position", "id"))
+    built = program.active_questions()
+    assert [q.pk for q in built] == [q.pk for q in expected]
+    for mine, theirs in zip(built, expected, strict=True):
+        same_fields(mine, theirs)
+    assert "craving" not in [q.key for q in built]
+
+
+def _other_connection():
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"] or None,
+        port=settings["PORT"] or None, password=settings["PASSWORD"] or None, autocommit=True,
+    )  # fmt: skip
+
+
+def _can_lock(other, table: str, pk: int, strength: str) -> bool:
+    try:
+        with other.transaction():
+            other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR {strength} NOWAIT", [pk])
+        return True
+    except psycopg.errors.LockNotAvailable:
+        return False
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_only_the_member_and_checkin_rows_are_locked_and_not_against_key_share():
+    # Enrolments insert rows that reference the program and the supporter
+    # (FOR KEY SHARE on them): a text must neither hold those rows nor block
+    # such inserts on its own member row (docs/architecture.md, lock order).
+    organization = OrganizationFactory()
+    member = MemberFactory(organization=organization, supporter=StaffFactory(organization=organization))
+    checkin = start_checkin(member)
+    with _other_connection() as other, transaction.atomic():
+        (sender,) = Member.objects.texting_from(member.phone)
+        assert sender.open_checkin_locked().pk == checkin.pk
+        assert not _can_lock(other, Member._meta.db_table, member.pk, "UPDATE")
+        assert not _can_lock(other, CheckIn._meta.db_table, checkin.pk, "UPDATE")
+        assert _can_lock(other, Member._meta.db_table, member.pk, "KEY SHARE")
+        assert _can_lock(other, CheckIn._meta.db_table, checkin.pk, "KEY SHARE")
+        assert _can_lock(other, "checkins_program", member.program_id, "UPDATE")
+        assert _can_lock(other, "accounts_staff", member.supporter_id, "UPDATE")
+        assert _can_lock(other, "checkins_question", checkin.current_question_id, "UPDATE")
