@@ -91,7 +91,7 @@ def count_if_clear(checkin: CheckIn) -> bool:
         worsening, risk = _counts_against(rules.after_answer(answer))
         if worsening or risk:
             return False
-    return adaptive.record_clear(member)
+    return adaptive.record_clear(checkin)
 
 
 def _most_severe(findings: list[Finding]) -> Finding:

@@ -153,15 +153,25 @@ def step_down_due(member: Member, program: Program, now: dt.datetime) -> Schedul
     return None
 
 
-def record_clear(member: Member) -> bool:
+def record_clear(checkin: CheckIn) -> bool:
     """A completed check-in with no risk finding: one more clear check-in in
-    a row. Only for an active member of a program with adaptation on."""
-    program = member.program
-    if not program.adaptive_schedule:
+    a row. Only for an active member of a program with adaptation on, and
+    once per check-in: its task is acks_late, and a worker that dies after
+    counting gets it delivered again."""
+    member = checkin.member
+    if not member.program.adaptive_schedule:
         return False
-    return bool(
-        Member.objects.filter(pk=member.pk, status=Member.Status.ACTIVE).update(clear_in_a_row=F("clear_in_a_row") + 1)
-    )
+    with transaction.atomic():
+        # The member row first, then the check-in (the documented lock order).
+        active = Member.objects.select_for_update(of=("self",), no_key=True).filter(
+            pk=member.pk, status=Member.Status.ACTIVE
+        )
+        if not list(active.values_list("pk", flat=True)):
+            return False
+        if not CheckIn.objects.filter(pk=checkin.pk, counted_clear=False).update(counted_clear=True):
+            return False  # counted already
+        Member.objects.filter(pk=member.pk).update(clear_in_a_row=F("clear_in_a_row") + 1)
+    return True
 
 
 def break_streaks(checkin_ids) -> int:

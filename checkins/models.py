@@ -462,6 +462,9 @@ class CheckIn(models.Model):
     series = models.ForeignKey("Series", null=True, blank=True, on_delete=models.PROTECT, related_name="checkins")
     reasked = models.BooleanField(default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Set when the check-in was counted as clear (checkins.adaptive.record_clear),
+    # so that a task delivered twice counts it once.
+    counted_clear = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-scheduled_for", "-id"]

@@ -110,6 +110,20 @@ def test_clear_checkins_step_a_member_down_one_level_at_a_time(drive, dana):
     assert not Alert.objects.exists()
 
 
+def test_a_clear_checkin_counts_once_even_if_its_task_is_delivered_again(drive, dana):
+    # The count task is acks_late: a worker that dies after counting gets it again.
+    from alerts.tasks import count_if_clear
+
+    drive.until(dana, dt.date(2026, 5, 4))
+    dana.refresh_from_db()
+    assert dana.clear_in_a_row == 1
+    checkin = dana.checkins.get()
+    assert checkin.counted_clear
+    assert count_if_clear(checkin.pk) is False
+    dana.refresh_from_db()
+    assert dana.clear_in_a_row == 1
+
+
 def test_the_default_fourteen_clear_checkins_step_down_to_every_other_day(drive, dana, program):
     program.step_down_after = 14
     program.save()
