@@ -57,7 +57,7 @@ def member_text(member: Member, message: Message) -> list[str]:
     if keyword is Keyword.OPT_IN:
         return [say("already_in", language)]
 
-    checkin = _open_checkin(member)
+    checkin = member.open_checkin_locked()
     if checkin is not None:
         return answer(checkin, message)
     return _free_text(member, message)
@@ -69,7 +69,7 @@ def _in_danger(member: Member, message: Message) -> list[str]:
         return []
     danger = reader.read_crisis(message.body)
     if danger.is_crisis:
-        checkin = _open_checkin(member)
+        checkin = member.open_checkin_locked()
         if checkin is not None:
             _record_answer(checkin, message, understood_only=True)
             checkin.close(CheckIn.Status.INCOMPLETE)
@@ -88,14 +88,9 @@ def _asks_to_stop(member: Member, message: Message) -> bool:
         return False
     if reader.asks_to_stop(message.body, answering_a_number=True):
         return True  # a request whatever was asked
-    checkin = _open_checkin(member) if member.status == Member.Status.ACTIVE else None
+    checkin = member.open_checkin_locked() if member.status == Member.Status.ACTIVE else None
     question = checkin.current_question if checkin is not None else None
     return question is None or question.kind != Question.Kind.SCALE
-
-
-def _open_checkin(member: Member) -> CheckIn | None:
-    # Locked after the member row (the documented lock order).
-    return member.open_checkin_locked()
 
 
 def answer(checkin: CheckIn, message: Message) -> list[str]:
