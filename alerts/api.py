@@ -188,7 +188,12 @@ class Figures(Schema):
     acknowledged: int
     median_seconds: float | None
     p90_seconds: float | None
-    escalated_share: float | None
+    escalated_share: float | None = Field(description="Every escalation, crises sent on at once included.")
+    crisis_escalated: int = Field(description="Crises: sent to supervisors at once, by design.")
+    no_ack_escalated: int = Field(description="Escalated because nobody acknowledged in time.")
+    no_ack_share: float | None = Field(
+        description="no_ack_escalated among the alerts that waited for an acknowledgement (all but those crises)."
+    )
 
 
 class SupporterFigures(Figures):

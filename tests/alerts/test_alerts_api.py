@@ -1,6 +1,11 @@
-import pytest
+import datetime as dt
 
-from alerts.models import Alert
+import pytest
+import time_machine
+
+from alerts import escalation
+from alerts.acknowledgement import acknowledge
+from alerts.models import Alert, AlertEvent
 from alerts.routing import raise_alerts
 from alerts.rules import Finding
 from tests.factories import MemberFactory, OrganizationFactory, StaffFactory
@@ -81,6 +86,24 @@ def test_review_log_and_response_times(api, org, supervisor, supporter, alert):
     assert figures["overall"]["escalated_share"] == 0
     mine = [row for row in figures["per_supporter"] if row["supporter_id"] == supporter.id][0]
     assert mine["caseload"] == 1 and mine["median_seconds"] is not None
+
+
+def test_response_times_count_crises_apart_from_escalations_nobody_acknowledged(api, org, supervisor, supporter):
+    # The same split as the review page: a crisis goes to supervisors at once
+    # by design and is not a delay; the other alert escalated for want of an ACK.
+    start = dt.datetime(2026, 3, 9, 15, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        crisis = raise_alerts(MemberFactory(organization=org, supporter=supporter),
+                              [Finding("crisis_language", "crisis", "Crisis words.")])[0]  # fmt: skip
+        urgent(MemberFactory(organization=org, supporter=supporter))
+    with time_machine.travel(start + dt.timedelta(minutes=3), tick=False):
+        acknowledge(crisis, by=supporter, channel=AlertEvent.Channel.SMS)
+    with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
+        escalation.escalate_due()
+    overall = api.as_(supervisor).get("/review/response-times").json()["overall"]
+    assert overall["alerts"] == 2 and overall["escalated_share"] == 1.0
+    assert overall["crisis_escalated"] == 1 and overall["no_ack_escalated"] == 1
+    assert overall["no_ack_share"] == 1.0
 
 
 def test_review_is_for_supervisors(api, supporter):
