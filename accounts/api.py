@@ -71,6 +71,12 @@ class StaffOut(Schema):
     out_of_office_now: bool
 
 
+class ColleagueOut(Schema):
+    id: int
+    name: str
+    role: str
+
+
 def _clock(value: dt.time | None) -> str | None:
     return value.strftime("%H:%M") if value is not None else None
 
@@ -241,6 +247,19 @@ def list_staff(request, active: bool | None = None):
         .values_list("staff_id", flat=True)
     )
     return [staff_out(s, away=s.pk in away) for s in staff]
+
+
+@router.get("/staff/colleagues", response=list[ColleagueOut], summary="Active colleagues, to choose a backup from")
+@paginate(Pagination)
+def list_colleagues(request):
+    """Everyone else active in your organization, by name: id, name and role
+    only (no phone or email), which is what choosing a backup needs. For
+    every staff member: a supporter may set their own backup_id."""
+    return (
+        Staff.objects.filter(organization_id=request.staff.organization_id, user__is_active=True)
+        .exclude(pk=request.staff.pk)
+        .order_by("name", "id")
+    )
 
 
 @router.get("/staff/{staff_id}", response=StaffOut, summary="A staff member (a supporter: only themself)")

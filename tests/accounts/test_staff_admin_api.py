@@ -58,6 +58,24 @@ def test_supervisor_lists_the_organizations_staff_with_their_coverage_settings(a
     assert by_id[supporter.id]["work_days"] == "12345" and by_id[supporter.id]["work_starts"] is None
 
 
+def test_anyone_can_list_active_colleagues_to_choose_a_backup_by_name_and_role_only(
+    api, org, supervisor, supporter, outsider
+):
+    colleague = StaffFactory(organization=org, name="Kim Osei")
+    gone = StaffFactory(organization=org, name="Gone Away")
+    gone.user.is_active = False
+    gone.user.save()
+    listing = api.as_(supporter).get("/staff/colleagues").json()
+    by_name = sorted([colleague, supervisor], key=lambda s: (s.name, s.id))
+    assert [s["id"] for s in listing["items"]] == [s.id for s in by_name]
+    assert all(set(s) == {"id", "name", "role"} for s in listing["items"])
+    assert outsider["supporter"].id not in {s["id"] for s in listing["items"]}
+    # Then a supporter can set their own backup from it.
+    assert api.as_(supporter).patch(f"/staff/{supporter.id}", {"backup_id": colleague.id}).status_code == 200
+    supporter.refresh_from_db()
+    assert supporter.backup_id == colleague.id
+
+
 @pytest.mark.parametrize(
     "active, expected",
     [("true", {"supervisor", "supporter"}), ("false", {"gone"}), (None, {"supervisor", "supporter", "gone"})],
