@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Model
 
 
@@ -33,10 +34,32 @@ def select(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) -> li
     """Run `sql`, whose columns are `columns(model, …)` of each model in turn,
     and return one tuple of instances per row. An instance whose primary key
     is null (the empty side of an outer join) is None."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [_instances(row, models) for row in rows]
+
+
+def _cursor():
+    """Django's cursor, except that on PostgreSQL the statement is prepared
+    once per connection and then only executed: planning the sender's
+    four-table join cost PostgreSQL more than running it. Django's own
+    cursors bind parameters on the client and cannot prepare, so this one
+    binds on the server (the parameters here are a phone number, ids and
+    flags: never a list). The same steps as `connection.cursor()`: health
+    check, connection, Django's wrapper (errors, query logging, execute
+    wrappers)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = _PreparingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+class _PreparingCursor(ServerBindingCursor):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 def _instances(row: Sequence[Any], models: Sequence[type[Model]]) -> tuple[Model | None, ...]:
