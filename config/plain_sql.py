@@ -34,10 +34,14 @@ def select(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) -> li
     """Run `sql`, whose columns are `columns(model, …)` of each model in turn,
     and return one tuple of instances per row. An instance whose primary key
     is null (the empty side of an outer join) is None."""
+    return [_instances(row, models) for row in rows(sql, params)]
+
+
+def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run `sql` as a prepared statement and return its rows as they come."""
     with _cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [_instances(row, models) for row in rows]
+        return cursor.fetchall()
 
 
 def _cursor():
@@ -47,14 +51,16 @@ def _cursor():
     cursors bind parameters on the client and cannot prepare, so this one
     binds on the server (the parameters here are a phone number, ids and
     flags: never a list). The same steps as `connection.cursor()`: health
-    check, connection, Django's wrapper (errors, query logging, execute
-    wrappers)."""
-    if connection.vendor != "postgresql":
+    check, connection, Django's wrapper (errors, execute wrappers).
+
+    While Django logs queries (DEBUG, or a test capturing them) the plain
+    cursor is used: psycopg keeps no query text for a prepared statement, so
+    the log would hold None where the SQL should be."""
+    if connection.vendor != "postgresql" or connection.queries_logged:
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    raw = _PreparingCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    return connection.make_cursor(_PreparingCursor(connection.connection))
 
 
 class _PreparingCursor(ServerBindingCursor):

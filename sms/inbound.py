@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from config import plain_sql
 from sms.models import Message
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -72,17 +73,17 @@ def _within_reply_limit(message: Message, replies: list[str]) -> list[str]:
     # replies first, so fewer rows means under the limit and the first row
     # says whether a crisis reply already went out in the window. Counted
     # under the sender's row lock, so a concurrent text from the same member
-    # has committed its replies before this one counts them. Plain SQL: every
-    # answered text runs it, and compiling it through the ORM cost about three
-    # times what running it does (docs/performance.md).
+    # has committed its replies before this one counts them. Plain SQL,
+    # prepared once per connection (config/plain_sql.py): every answered text
+    # runs it, and compiling it through the ORM cost about three times what
+    # running it does (docs/performance.md).
     since = connection.ops.adapt_datetimefield_value(timezone.now() - REPLY_WINDOW)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT is_crisis FROM {Message._meta.db_table} WHERE phone = %s AND direction = %s AND kind = %s"
-            " AND created_at >= %s ORDER BY is_crisis DESC LIMIT %s",
-            [message.phone, str(Message.Direction.OUTBOUND), str(Message.Kind.REPLY), since, REPLY_LIMIT],
-        )
-        recent = [bool(crisis) for (crisis,) in cursor.fetchall()]
+    found = plain_sql.rows(
+        f"SELECT is_crisis FROM {Message._meta.db_table} WHERE phone = %s AND direction = %s AND kind = %s"
+        " AND created_at >= %s ORDER BY is_crisis DESC LIMIT %s",
+        [message.phone, str(Message.Direction.OUTBOUND), str(Message.Kind.REPLY), since, REPLY_LIMIT],
+    )
+    recent = [bool(crisis) for (crisis,) in found]
     if len(recent) < REPLY_LIMIT:
         return replies
     if message.is_crisis and not recent[0]:

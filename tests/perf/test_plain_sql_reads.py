@@ -137,26 +137,23 @@ def test_only_the_member_and_checkin_rows_are_locked_and_not_against_key_share()
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_reads_are_prepared_once_per_connection_and_still_seen_by_django():
-    # Prepared so that PostgreSQL plans each read once per connection; still
-    # run through Django's cursor wrapper, so query logging, execute
-    # wrappers and the per-text statement counts see them.
-    from django.test.utils import CaptureQueriesContext
-
+def test_the_reads_are_prepared_once_per_connection():
+    # Prepared so that PostgreSQL plans each read once per connection. (While
+    # Django logs queries, as CaptureQueriesContext does, they run unprepared
+    # so that the log holds their SQL: tests/perf/test_query_counts.py.)
     member = MemberFactory()
     start_checkin(member)
 
-    def prepared() -> set[str]:
+    def prepared() -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement FROM pg_prepared_statements")
-            return {row[0] for row in cursor.fetchall()}
+            return [row[0] for row in cursor.fetchall()]
 
     for _ in range(3):
-        with transaction.atomic(), CaptureQueriesContext(connection) as seen:
+        with transaction.atomic():
             (sender,) = Member.objects.texting_from(member.phone)
             sender.open_checkin_locked()
             sender.program.active_questions()
-        assert len(seen.captured_queries) == 3
     statements = prepared()
     for table in (Member._meta.db_table, CheckIn._meta.db_table, Question._meta.db_table):
         assert sum(f"FROM {table} " in s for s in statements) == 1, table
@@ -164,3 +161,4 @@ def test_the_reads_are_prepared_once_per_connection_and_still_seen_by_django():
     connection.close()
     (sender,) = Member.objects.texting_from(member.phone)
     assert sender.pk == member.pk
+    assert len(prepared()) == 1
