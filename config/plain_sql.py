@@ -60,6 +60,7 @@ def _cursor():
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     return connection.make_cursor(_PreparingCursor(connection.connection))
 
 

@@ -97,9 +97,10 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Lets config/plain_sql.py prepare the inbound path's three reads.
-        # The ORM's own cursors bind on the client and never prepare, so
-        # nothing else changes (docs/performance.md).
+        # psycopg prepares nothing while this is None (Django's default);
+        # config/plain_sql.py prepares the inbound path's reads. The ORM's
+        # own cursors bind on the client and never prepare, so nothing else
+        # changes (docs/performance.md).
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
