@@ -1,15 +1,18 @@
-"""Model instances from plain SQL, for the few reads every inbound text makes.
+"""Model instances to and from plain SQL, for the few statements every
+inbound text makes.
 
 Every answered text looks up its sender, their open check-in and the
-program's questions. Through the ORM, compiling those three queries cost more
-than half of the webhook's CPU (the joins bring some sixty columns, and the
-ORM builds each query again on every call); the database ran them in a
-fraction of that (docs/performance.md). Here the SQL is written once per
-process from the models' own fields, and rows become ordinary model instances
-through `Model.from_db` and the fields' own converters, exactly as the ORM
-would build them. A new field needs no change here.
+program's questions, and stores the text, the answer and the reply. Through
+the ORM, compiling those statements cost more than running them (the joins
+bring some sixty columns, and the ORM builds each query again on every call;
+docs/performance.md). Here the SQL is written once per process from the
+models' own fields and, on PostgreSQL, prepared once per connection. Rows
+become ordinary model instances through `Model.from_db` and the fields' own
+converters, and new rows are written with each field's own `pre_save` and
+`get_db_prep_save`, exactly as the ORM reads and writes them. A new field
+needs no change here.
 
-Only for hot paths, and only for reads: writes keep the ORM.
+Only for hot paths. Updates keep the ORM.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
-from django.db.models import Model
+from django.db.models import Field, Model
+from django.db.models.signals import post_save, pre_save
 
 
 @functools.cache
@@ -42,6 +46,45 @@ def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def insert(instance: Model) -> Model:
+    """Save a new `instance` as `save()` would (defaults, `auto_now`, each
+    field's conversion for the database, the primary key read back), as one
+    prepared INSERT. Only where that is all `save()` does: a model with its
+    own `save()` or with save signals, a primary key already set, or a
+    database other than PostgreSQL goes through `save()` itself."""
+    model = type(instance)
+    if (
+        connection.vendor != "postgresql"
+        or instance.pk is not None
+        or model.save is not Model.save
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    ):
+        instance.save(force_insert=True)
+        return instance
+    fields, sql = _insert_statement(model)
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    ((pk,),) = rows(sql, params)
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
+@functools.cache
+def _insert_statement(model: type[Model]) -> tuple[list[Field], str]:
+    """The fields an INSERT writes (as the ORM chooses them: all concrete
+    ones but the auto primary key and generated columns) and its SQL."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
+    )
+    return fields, sql
 
 
 def _cursor():

@@ -28,7 +28,7 @@ from alerts.tasks import count_if_clear, evaluate_answer
 from checkins import reader, series
 from checkins.models import Answer, CheckIn, Member, Question
 from checkins.texts import say
-from config import dispatch
+from config import dispatch, plain_sql
 from inbox.notices import notify_supporter_of_text
 from sms.keywords import Keyword, classify
 from sms.models import Message
@@ -143,7 +143,9 @@ def _record_answer(checkin: CheckIn, message: Message, understood_only: bool) ->
         return None
     # The check-in row is locked and its current question is by construction
     # unanswered, so a plain insert is enough (the unique key still guards it).
-    saved = Answer.objects.create(checkin=checkin, question=question, text=message.body, value=value, message=message)
+    saved = plain_sql.insert(
+        Answer(checkin=checkin, question=question, text=message.body, value=value, message=message)
+    )
     transaction.on_commit(lambda: dispatch.send(evaluate_answer, saved.pk))
     return saved
 

@@ -27,6 +27,7 @@ from alerts.acknowledgement import looks_like_ack, staff_text
 from checkins import reader
 from checkins.models import Member
 from checkins.texts import UNKNOWN_SENDER
+from config import plain_sql
 from inbox.conversation import member_text
 from sms.models import Message
 
@@ -56,7 +57,7 @@ def _store(sid: str, phone: str, body: str) -> Message:
     if member is None or looks_like_ack(body):
         staff = Staff.objects.filter(phone=phone, user__is_active=True).select_related("organization").first()
     sender = staff or member
-    return Message.objects.create(
+    text = Message(
         direction=Message.Direction.INBOUND,
         kind=Message.Kind.TEXT,
         provider_sid=sid,
@@ -68,6 +69,8 @@ def _store(sid: str, phone: str, body: str) -> Message:
         staff=staff,
         organization_id=sender.organization_id if sender else None,
     )
+    # Plain SQL: every text is stored (config/plain_sql.py).
+    return plain_sql.insert(text)
 
 
 def _member_for(phone: str) -> Member | None:

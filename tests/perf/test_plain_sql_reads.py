@@ -1,6 +1,7 @@
-"""The three reads every inbound text makes are plain SQL (config/plain_sql.py,
-docs/performance.md). They must build exactly what the ORM builds, attach the
-same related objects, and lock exactly the rows the ORM version locked."""
+"""The reads and inserts every inbound text makes are plain SQL
+(config/plain_sql.py, docs/performance.md). The reads must build exactly what
+the ORM builds, attach the same related objects, and lock exactly the rows the
+ORM version locked; the inserts must store exactly what `save()` stores."""
 
 import datetime as dt
 
@@ -8,8 +9,10 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
-from checkins.models import CheckIn, Member, Question
+from checkins.models import Answer, CheckIn, Member, Question
 from checkins.schedule import start_checkin
+from config import plain_sql
+from sms.models import Message
 from tests.factories import MemberFactory, OrganizationFactory, StaffFactory
 
 
@@ -162,3 +165,76 @@ def test_the_reads_are_prepared_once_per_connection():
     (sender,) = Member.objects.texting_from(member.phone)
     assert sender.pk == member.pk
     assert len(prepared()) == 1
+
+
+
+def _new_row(kind: str, member, n: int):
+    """A new row of each kind the webhook inserts, as it builds them, with
+    non-ASCII text and nulls."""
+    def text(sid: int) -> Message:
+        return Message(
+            direction=Message.Direction.INBOUND, kind=Message.Kind.TEXT, provider_sid=f"SM{sid:032x}",
+            phone=member.phone, body="Ñandú — 4 😊", status=Message.Status.RECEIVED, is_crisis=True,
+            member=member, organization_id=member.organization_id,
+        )  # fmt: skip
+
+    if kind == "inbound text":
+        return text(n)
+    if kind == "reply":
+        return Message.outbound(
+            phone=member.phone, body="Gracias", kind=Message.Kind.REPLY, priority=Message.Priority.REPLY,
+            status=Message.Status.SENT, member=member,
+        )  # fmt: skip
+    # An answer: to a check-in of its own (one answer per question).
+    checkin = start_checkin(member)
+    text = text(1000 + n)
+    text.save()
+    value = None if kind == "answer not understood" else 4
+    return Answer(checkin=checkin, question=checkin.current_question, text="cuatro", value=value, message=text)
+
+
+ROW_KINDS = ["inbound text", "reply", "answer", "answer not understood"]
+DIFFERS = {"id", "provider_sid", "checkin", "message"}  # by construction
+
+
+@pytest.mark.parametrize("kind", ROW_KINDS)
+def test_an_insert_stores_what_save_stores(member, kind):
+    mine = plain_sql.insert(_new_row(kind, member, 1))
+    theirs = _new_row(kind, member, 2)
+    theirs.save()
+    assert mine.pk is not None and mine._state.adding is False and mine._state.db == "default"
+    stored_mine, stored_theirs = type(mine).objects.get(pk=mine.pk), type(theirs).objects.get(pk=theirs.pk)
+    for field in type(mine)._meta.concrete_fields:
+        if field.name in DIFFERS:
+            continue
+        a, b = getattr(stored_mine, field.attname), getattr(stored_theirs, field.attname)
+        assert type(a) is type(b), field.name
+        if isinstance(a, dt.datetime):
+            # Defaults and auto_now are read at each insert: a moment apart.
+            assert a.tzinfo is not None and abs(a - b) < dt.timedelta(seconds=5), field.name
+        else:
+            assert a == b, field.name
+    # The instance holds what was stored, auto_now included, as after save()
+    # (choices stay the enum members they were given as).
+    for field in type(mine)._meta.concrete_fields:
+        assert getattr(mine, field.attname) == getattr(stored_mine, field.attname), field.name
+
+
+def test_a_second_insert_of_the_same_message_sid_is_an_integrity_error(member):
+    from django.db import IntegrityError
+
+    plain_sql.insert(_new_row("inbound text", member, 7))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        plain_sql.insert(_new_row("inbound text", member, 7))
+    assert Message.objects.filter(provider_sid=f"SM{7:032x}").count() == 1
+
+
+def test_a_model_with_its_own_save_goes_through_it(member):
+    # ScheduleChange.save refuses to change a stored row; insert() must not
+    # step around a model's own save().
+    from checkins.models import ScheduleChange
+
+    change = plain_sql.insert(ScheduleChange(member=member, from_level=1, to_level=2, reason="steady"))
+    assert ScheduleChange.objects.filter(pk=change.pk).exists()
+    with pytest.raises(ValueError):
+        plain_sql.insert(change)
