@@ -2,17 +2,17 @@
 inbound text makes.
 
 Every answered text looks up its sender, their open check-in and the
-program's questions, and stores the text, the answer and the reply. Through
-the ORM, compiling those statements cost more than running them (the joins
-bring some sixty columns, and the ORM builds each query again on every call;
-docs/performance.md). Here the SQL is written once per process from the
+program's questions, stores the text, the answer and the reply, and moves
+the check-in on. Through the ORM, compiling those statements cost more than
+running them (the joins bring some sixty columns, and the ORM builds each
+statement again on every call; docs/performance.md). Here the SQL is written once per process from the
 models' own fields and, on PostgreSQL, prepared once per connection. Rows
 become ordinary model instances through `Model.from_db` and the fields' own
-converters, and new rows are written with each field's own `pre_save` and
+converters, and rows are written with each field's own `pre_save` and
 `get_db_prep_save`, exactly as the ORM reads and writes them. A new field
 needs no change here.
 
-Only for hot paths. Updates keep the ORM.
+Only for hot paths; everything else keeps the ORM.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
@@ -55,13 +55,7 @@ def insert(instance: Model) -> Model:
     own `save()` or with save signals, a primary key already set, or a
     database other than PostgreSQL goes through `save()` itself."""
     model = type(instance)
-    if (
-        connection.vendor != "postgresql"
-        or instance.pk is not None
-        or model.save is not Model.save
-        or pre_save.has_listeners(model)
-        or post_save.has_listeners(model)
-    ):
+    if instance.pk is not None or not _plain_save_will_do(model):
         instance.save(force_insert=True)
         return instance
     fields, sql = _insert_statement(model)
@@ -71,6 +65,40 @@ def insert(instance: Model) -> Model:
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
+
+
+def update(instance: Model, fields: Sequence[str]) -> None:
+    """Write `fields` of a stored `instance` as `save(update_fields=fields)`
+    would, as one prepared UPDATE; like `save()`, fail when no row was
+    written. Only where that is all `save()` does, as for `insert()`."""
+    model = type(instance)
+    if not _plain_save_will_do(model):
+        instance.save(update_fields=fields)
+        return
+    written, sql = _update_statement(model, tuple(fields))
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in written]
+    with _cursor() as cursor:
+        cursor.execute(sql, [*params, instance.pk])
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"Updating {model.__name__} {instance.pk} wrote {cursor.rowcount} rows.")
+
+
+def _plain_save_will_do(model: type[Model]) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and model.save is Model.save
+        and not pre_save.has_listeners(model)
+        and not post_save.has_listeners(model)
+    )
+
+
+@functools.cache
+def _update_statement(model: type[Model], names: tuple[str, ...]) -> tuple[list[Field], str]:
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    return fields, f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
 
 
 @functools.cache

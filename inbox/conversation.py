@@ -121,7 +121,7 @@ def answer(checkin: CheckIn, message: Message) -> list[str]:
         return [say("thanks", member.language, supporter=member.supporter.name.split()[0])]
     checkin.current_question = next_question
     checkin.reasked = False
-    checkin.save(update_fields=["current_question", "reasked"])
+    plain_sql.update(checkin, ["current_question", "reasked"])  # most answers do this
     if checkin.series_id is not None:
         return series.ask(checkin, next_question)
     return [next_question.text(member.language)]

@@ -238,3 +238,38 @@ def test_a_model_with_its_own_save_goes_through_it(member):
     assert ScheduleChange.objects.filter(pk=change.pk).exists()
     with pytest.raises(ValueError):
         plain_sql.insert(change)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"reasked": True},
+        {"current_question": None, "reasked": False},
+        {"status": CheckIn.Status.COMPLETED, "ended_at": dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.UTC)},
+    ],
+    ids=["a flag", "a key to null", "a choice and a time"],
+)
+def test_an_update_writes_what_save_writes_and_nothing_else(member, changes):
+    mine, theirs = start_checkin(member), start_checkin(MemberFactory())
+    untouched = CheckIn.objects.get(pk=mine.pk)
+    for checkin in (mine, theirs):
+        for name, value in changes.items():
+            setattr(checkin, name, value)
+    mine.closes_at = theirs.closes_at = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # not among the fields: not written
+    plain_sql.update(mine, list(changes))
+    theirs.save(update_fields=list(changes))
+    stored_mine, stored_theirs = CheckIn.objects.get(pk=mine.pk), CheckIn.objects.get(pk=theirs.pk)
+    for name in changes:
+        field = CheckIn._meta.get_field(name)
+        assert getattr(stored_mine, field.attname) == getattr(stored_theirs, field.attname), name
+    assert stored_mine.closes_at == untouched.closes_at
+
+
+def test_an_update_of_a_row_that_is_gone_fails_as_save_does(member):
+    from django.db import DatabaseError
+
+    checkin = start_checkin(member)
+    CheckIn.objects.filter(pk=checkin.pk).delete()
+    checkin.reasked = True
+    with pytest.raises(DatabaseError):
+        plain_sql.update(checkin, ["reasked"])
