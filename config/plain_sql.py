@@ -42,7 +42,7 @@ def select(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) -> li
 
 
 def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """Run `sql` as a prepared statement and return its rows as they come."""
+    """Run `sql` (prepared, on PostgreSQL) and return its rows as they come."""
     with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -58,9 +58,14 @@ def insert(instance: Model) -> Model:
     if instance.pk is not None or not _plain_save_will_do(model):
         instance.save(force_insert=True)
         return instance
+    # As save() does: refuse an unsaved related object rather than store a null.
+    instance._prepare_related_fields_for_save(operation_name="save")
     fields, sql = _insert_statement(model)
-    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-    ((pk,),) = rows(sql, params)
+    values = [field.pre_save(instance, True) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):  # F(), Now(): the ORM compiles those
+        instance.save(force_insert=True)
+        return instance
+    ((pk,),) = rows(sql, [field.get_db_prep_save(value, connection) for field, value in zip(fields, values)])
     instance.pk = pk
     instance._state.adding = False
     instance._state.db = connection.alias
@@ -75,8 +80,13 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     if not _plain_save_will_do(model):
         instance.save(update_fields=fields)
         return
+    instance._prepare_related_fields_for_save(operation_name="save")
     written, sql = _update_statement(model, tuple(fields))
-    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in written]
+    values = [field.pre_save(instance, False) for field in written]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        instance.save(update_fields=fields)
+        return
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(written, values)]
     with _cursor() as cursor:
         cursor.execute(sql, [*params, instance.pk])
         if cursor.rowcount != 1:
@@ -84,6 +94,8 @@ def update(instance: Model, fields: Sequence[str]) -> None:
 
 
 def _plain_save_will_do(model: type[Model]) -> bool:
+    """True when `save()` would do nothing but write the row: PostgreSQL, no
+    `save()` of the model's own, no save signals."""
     return (
         connection.vendor == "postgresql"
         and model.save is Model.save
@@ -120,8 +132,8 @@ def _cursor():
     once per connection and then only executed: planning the sender's
     four-table join cost PostgreSQL more than running it. Django's own
     cursors bind parameters on the client and cannot prepare, so this one
-    binds on the server (the parameters here are a phone number, ids and
-    flags: never a list). The same steps as `connection.cursor()`: health
+    binds on the server (every parameter here is one value, never a list, so
+    the 65,535-parameter limit of server-side binding cannot be reached). The same steps as `connection.cursor()`: health
     check, connection, Django's wrapper (errors, execute wrappers).
 
     While Django logs queries (DEBUG, or a test capturing them) the plain

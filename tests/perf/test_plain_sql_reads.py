@@ -273,3 +273,23 @@ def test_an_update_of_a_row_that_is_gone_fails_as_save_does(member):
     checkin.reasked = True
     with pytest.raises(DatabaseError):
         plain_sql.update(checkin, ["reasked"])
+
+
+def test_an_unsaved_related_object_is_refused_as_save_refuses_it(member):
+    # Storing a null where a message was meant would lose the link silently.
+    checkin = start_checkin(member)
+    unsaved = _new_row("inbound text", member, 9)
+    answer = Answer(checkin=checkin, question=checkin.current_question, text="4", value=4, message=unsaved)
+    with pytest.raises(ValueError):
+        plain_sql.insert(answer)
+    assert not Answer.objects.filter(checkin=checkin).exists()
+
+
+def test_an_expression_is_left_to_the_orm(member):
+    from django.db.models.functions import Now
+
+    checkin = start_checkin(member)
+    checkin.ended_at = Now()
+    checkin.status = CheckIn.Status.COMPLETED
+    plain_sql.update(checkin, ["status", "ended_at"])
+    assert CheckIn.objects.get(pk=checkin.pk).ended_at is not None
