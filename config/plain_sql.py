@@ -21,7 +21,8 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
@@ -38,12 +39,24 @@ def select(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) -> li
     """Run `sql`, whose columns are `columns(model, …)` of each model in turn,
     and return one tuple of instances per row. An instance whose primary key
     is null (the empty side of an outer join) is None."""
-    return [_instances(row, models) for row in rows(sql, params)]
+    db = _database()
+    return [_instances(db, row, models) for row in _rows(db, sql, params)]
 
 
 def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """Run `sql` (prepared, on PostgreSQL) and return its rows as they come."""
-    with _cursor() as cursor:
+    return _rows(_database(), sql, params)
+
+
+def _database() -> BaseDatabaseWrapper:
+    """The connection itself, looked up once per call: every attribute read
+    through `django.db.connection` looks it up again, and on the webhook's
+    path those lookups added up (docs/performance.md)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _rows(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with _cursor(db) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -54,8 +67,8 @@ def insert(instance: Model) -> Model:
     prepared INSERT. Only where that is all `save()` does: a model with its
     own `save()` or with save signals, a primary key already set, or a
     database other than PostgreSQL goes through `save()` itself."""
-    model = type(instance)
-    if instance.pk is not None or not _plain_save_will_do(model):
+    model, db = type(instance), _database()
+    if instance.pk is not None or not _plain_save_will_do(db, model):
         instance.save(force_insert=True)
         return instance
     # As save() does: refuse an unsaved related object rather than store a null.
@@ -65,10 +78,10 @@ def insert(instance: Model) -> Model:
     if any(hasattr(value, "resolve_expression") for value in values):  # F(), Now(): the ORM compiles those
         instance.save(force_insert=True)
         return instance
-    ((pk,),) = rows(sql, [field.get_db_prep_save(value, connection) for field, value in zip(fields, values)])
+    ((pk,),) = _rows(db, sql, [field.get_db_prep_save(value, db) for field, value in zip(fields, values)])
     instance.pk = pk
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
     return instance
 
 
@@ -76,8 +89,8 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     """Write `fields` of a stored `instance` as `save(update_fields=fields)`
     would, as one prepared UPDATE; like `save()`, fail when no row was
     written. Only where that is all `save()` does, as for `insert()`."""
-    model = type(instance)
-    if not _plain_save_will_do(model):
+    model, db = type(instance), _database()
+    if not _plain_save_will_do(db, model):
         instance.save(update_fields=fields)
         return
     instance._prepare_related_fields_for_save(operation_name="save")
@@ -86,18 +99,18 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     if any(hasattr(value, "resolve_expression") for value in values):
         instance.save(update_fields=fields)
         return
-    params = [field.get_db_prep_save(value, connection) for field, value in zip(written, values)]
-    with _cursor() as cursor:
+    params = [field.get_db_prep_save(value, db) for field, value in zip(written, values)]
+    with _cursor(db) as cursor:
         cursor.execute(sql, [*params, instance.pk])
         if cursor.rowcount != 1:
             raise DatabaseError(f"Updating {model.__name__} {instance.pk} wrote {cursor.rowcount} rows.")
 
 
-def _plain_save_will_do(model: type[Model]) -> bool:
+def _plain_save_will_do(db: BaseDatabaseWrapper, model: type[Model]) -> bool:
     """True when `save()` would do nothing but write the row: PostgreSQL, no
     `save()` of the model's own, no save signals."""
     return (
-        connection.vendor == "postgresql"
+        db.vendor == "postgresql"
         and model.save is Model.save
         and not pre_save.has_listeners(model)
         and not post_save.has_listeners(model)
@@ -127,24 +140,25 @@ def _insert_statement(model: type[Model]) -> tuple[list[Field], str]:
     return fields, sql
 
 
-def _cursor():
+def _cursor(db: BaseDatabaseWrapper):
     """Django's cursor, except that on PostgreSQL the statement is prepared
     once per connection and then only executed: planning the sender's
     four-table join cost PostgreSQL more than running it. Django's own
     cursors bind parameters on the client and cannot prepare, so this one
     binds on the server (every parameter here is one value, never a list, so
-    the 65,535-parameter limit of server-side binding cannot be reached). The same steps as `connection.cursor()`: health
-    check, connection, Django's wrapper (errors, execute wrappers).
+    the 65,535-parameter limit of server-side binding cannot be reached). The
+    same steps as `connection.cursor()`: health check, connection, Django's
+    wrapper (errors, execute wrappers).
 
     While Django logs queries (DEBUG, or a test capturing them) the plain
     cursor is used: psycopg keeps no query text for a prepared statement, so
     the log would hold None where the SQL should be."""
-    if connection.vendor != "postgresql" or connection.queries_logged:
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    return connection.make_cursor(_PreparingCursor(connection.connection))
+    if db.vendor != "postgresql" or db.queries_logged:
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    return db.make_cursor(_PreparingCursor(db.connection))
 
 
 class _PreparingCursor(ServerBindingCursor):
@@ -152,7 +166,7 @@ class _PreparingCursor(ServerBindingCursor):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
-def _instances(row: Sequence[Any], models: Sequence[type[Model]]) -> tuple[Model | None, ...]:
+def _instances(db: BaseDatabaseWrapper, row: Sequence[Any], models: Sequence[type[Model]]) -> tuple[Model | None, ...]:
     instances: list[Model | None] = []
     start = 0
     for model in models:
@@ -163,14 +177,14 @@ def _instances(row: Sequence[Any], models: Sequence[type[Model]]) -> tuple[Model
         if values[pk_index] is None:
             instances.append(None)
             continue
-        for index, convert in _converters(model, connection.vendor):
-            values[index] = convert(values[index])
-        instances.append(model.from_db(connection.alias, None, values))
+        for index, convert in _converters(model, db.vendor):
+            values[index] = convert(values[index], db)
+        instances.append(model.from_db(db.alias, None, values))
     return tuple(instances)
 
 
 @functools.cache
-def _converters(model: type[Model], vendor: str) -> list[tuple[int, Callable[[Any], Any]]]:
+def _converters(model: type[Model], vendor: str) -> list[tuple[int, Callable[[Any, BaseDatabaseWrapper], Any]]]:
     """The converters the ORM applies to each column (the backend's, then the
     field's own, as SQLCompiler.get_converters orders them). Cached per model
     and database vendor: they depend on nothing else."""
@@ -183,7 +197,7 @@ def _converters(model: type[Model], vendor: str) -> list[tuple[int, Callable[[An
     return found
 
 
-def _convert(value: Any, *, chain: tuple[Callable, ...], column: Any) -> Any:
+def _convert(value: Any, db: BaseDatabaseWrapper, *, chain: tuple[Callable, ...], column: Any) -> Any:
     for converter in chain:
-        value = converter(value, column, connection)
+        value = converter(value, column, db)
     return value
