@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils.timezone import now as utc_now
 
 from accounts.models import Organization, Staff, short_name
@@ -251,7 +251,7 @@ class MemberQuerySet(models.QuerySet):
             f" JOIN {Program._meta.db_table} p ON p.id = m.program_id"
             f" JOIN {Staff._meta.db_table} s ON s.id = m.supporter_id"
             f" JOIN {user._meta.db_table} u ON u.id = s.user_id"
-            " WHERE m.phone = %s ORDER BY m.name, m.id" + _lock_rows_of("m")
+            " WHERE m.phone = %s ORDER BY m.name, m.id" + plain_sql.lock_rows_of("m")
         )
         members = []
         for member, program, supporter, supporter_user in plain_sql.select(sql, [phone], [Member, Program, Staff, user]):
@@ -260,15 +260,6 @@ class MemberQuerySet(models.QuerySet):
             Member._meta.get_field("supporter").set_cached_value(member, supporter)
             members.append(member)
         return members
-
-
-def _lock_rows_of(alias: str) -> str:
-    """FOR NO KEY UPDATE of one table's rows, where the database has row locks
-    (PostgreSQL; SQLite, for `make run`, locks the whole database anyway)."""
-    features = connection.features
-    if features.has_select_for_update and features.has_select_for_no_key_update and features.has_select_for_update_of:
-        return f" FOR NO KEY UPDATE OF {alias}"
-    return ""
 
 
 class Member(models.Model):
@@ -371,7 +362,7 @@ class Member(models.Model):
             f"SELECT {plain_sql.columns(CheckIn, 'c')}, {plain_sql.columns(Question, 'q')}"
             f" FROM {CheckIn._meta.db_table} c LEFT JOIN {Question._meta.db_table} q ON q.id = c.current_question_id"
             " WHERE c.member_id = %s AND c.status = %s ORDER BY c.scheduled_for DESC, c.id DESC LIMIT 1"
-            + _lock_rows_of("c")
+            + plain_sql.lock_rows_of("c")
         )
         found = plain_sql.select(sql, [self.pk, CheckIn.Status.OPEN.value], [CheckIn, Question])
         if not found:

@@ -35,6 +35,15 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
+def lock_rows_of(alias: str) -> str:
+    """` FOR NO KEY UPDATE OF alias`, where the database has row locks
+    (PostgreSQL; SQLite, for `make run`, locks the whole database anyway)."""
+    features = _database().features
+    if features.has_select_for_update and features.has_select_for_no_key_update and features.has_select_for_update_of:
+        return f" FOR NO KEY UPDATE OF {alias}"
+    return ""
+
+
 def select(sql: str, params: Sequence[Any], models: Sequence[type[Model]]) -> list[tuple[Model | None, ...]]:
     """Run `sql`, whose columns are `columns(model, …)` of each model in turn,
     and return one tuple of instances per row. An instance whose primary key
