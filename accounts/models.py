@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from config import limits
+from config.written_once import WrittenOnce
 
 
 class Organization(models.Model):
@@ -145,7 +146,7 @@ class OutOfOffice(models.Model):
         return f"{self.staff.name} out {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
 
 
-class AuditEntry(models.Model):
+class AuditEntry(WrittenOnce):
     """Who changed what, and when: one line per change a supervisor (or anyone)
     makes to members, staff, coverage and the on-call rota, from the web or the
     API. Written once; never updated or deleted. `changes` maps each field to
@@ -168,13 +169,6 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.target_type} {self.target_id} at {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit entries cannot be deleted.")
 
 
 class ApiToken(models.Model):

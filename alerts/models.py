@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Staff
 from checkins.models import Member
 from config import limits
+from config.written_once import WrittenOnce
 
 
 class Severity(models.TextChoices):
@@ -277,11 +278,7 @@ class Alert(models.Model):
         return (self.acknowledged_at - self.created_at).total_seconds()
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class AlertEvent(models.Model):
+class AlertEvent(WrittenOnce):
     """One line of the escalation log. Written once; never updated or deleted."""
 
     class Type(models.TextChoices):
@@ -319,10 +316,3 @@ class AlertEvent(models.Model):
     def actor_label(self) -> str:
         return self.actor.name if self.actor else "system"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Escalation log events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Escalation log events cannot be deleted.")

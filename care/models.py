@@ -3,7 +3,7 @@ what was done, the member's response, the plan), and the follow-ups they set.
 
 A contact note is a record, written once: ContactNote.save() refuses an
 update and delete() refuses outright, as the escalation log does
-(alerts.models.AppendOnlyError). A mistake is put right by a new note that
+(config/written_once.py). A mistake is put right by a new note that
 names the note it corrects (`corrects`); the corrected note stays, and the
 billing export counts only the newest note of such a chain.
 
@@ -19,9 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from alerts.models import AppendOnlyError
 from checkins.models import Member
 from config import limits
+from config.written_once import WrittenOnce
 
 # Billing counts 15-minute units by the "8-minute rule": a unit needs at least
 # 8 minutes, and each further unit starts past the midpoint of the next 15
@@ -49,7 +49,9 @@ class ContactNoteQuerySet(models.QuerySet):
         return self.filter(corrections__isnull=True)
 
 
-class ContactNote(models.Model):
+class ContactNote(WrittenOnce):
+    refusal_hint = ": write a correction note instead"
+
     class Outcome(models.TextChoices):
         REACHED = "reached", "Reached"
         NOT_REACHED = "not_reached", "Not reached"
@@ -175,17 +177,9 @@ class ContactNote(models.Model):
             raise ValidationError(problems)
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError(
-                "Contact notes cannot be changed: write a correction note instead."
-            )
-        self.clean()
+        if self.pk is None:
+            self.clean()
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(
-            "Contact notes cannot be deleted: write a correction note instead."
-        )
 
 
 class FollowUp(models.Model):

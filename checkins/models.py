@@ -11,6 +11,7 @@ from django.utils.timezone import now as utc_now
 from accounts.models import Organization, Staff, short_name
 from checkins import reader
 from config import limits, plain_sql
+from config.written_once import WrittenOnce
 from records import consent
 
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -547,7 +548,7 @@ class CannedReply(models.Model):
             raise ValidationError(problems)
 
 
-class ScheduleChange(models.Model):
+class ScheduleChange(WrittenOnce):
     """A member moved on the adaptive schedule, and why. Written once."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="schedule_changes")
@@ -561,11 +562,6 @@ class ScheduleChange(models.Model):
 
     def __str__(self) -> str:
         return f"Member {self.member_id}: level {self.from_level} to {self.to_level}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Schedule changes cannot be changed.")
-        super().save(*args, **kwargs)
 
 
 class Series(models.Model):

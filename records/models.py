@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.timezone import now as utc_now
 
+from config.written_once import WrittenOnce
+
 # 42 CFR §2.32(a)(1), the notice that accompanies each disclosure made with
 # the patient's consent (2024 final rule). Organizations may replace it
 # (Organization.disclosure_notice); check the wording with counsel.
@@ -29,21 +31,6 @@ PART2_NOTICE = (
     "release of medical or other information is NOT sufficient to meet the required elements of written consent "
     "to further use or redisclose the record (see 42 CFR 2.31)."
 )
-
-
-class WrittenOnce(models.Model):
-    """A record: saved once, never updated or deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError(f"{self._meta.verbose_name} cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{self._meta.verbose_name} cannot be deleted.")
 
 
 class ConsentText(models.Model):
@@ -127,7 +114,7 @@ class Disclosure(WrittenOnce):
         return f"Disclosure {self.pk}: {self.data} to {self.recipient}"
 
 
-class AccessEntry(models.Model):
+class AccessEntry(WrittenOnce):
     """A staff member viewed a member's answers, conversation or notes. No content."""
 
     organization_id = models.PositiveBigIntegerField()
@@ -146,14 +133,6 @@ class AccessEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} viewed member {self.member_id} ({self.where})"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Access entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Access entries cannot be deleted.")
 
 
 def retention_days() -> int:

@@ -8,9 +8,10 @@ import time_machine
 from django.utils import timezone
 
 from alerts import escalation
-from alerts.models import Alert, AlertEvent, AppendOnlyError
+from alerts.models import Alert, AlertEvent
 from checkins.schedule import start_checkin
 from sms.models import Message
+from config.written_once import AppendOnlyError
 from tests.conftest import replies
 from tests.factories import MemberFactory, StaffFactory, SupervisorFactory
 

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from alerts.models import Alert, AlertEvent, AppendOnlyError, RuleSetting
+from alerts.models import Alert, AlertEvent, RuleSetting
 from care.models import ContactNote, FollowUp, billing_units
 from care.notes import (
     NoteError,
@@ -18,6 +18,7 @@ from care.notes import (
     record_note,
 )
 from config import limits
+from config.written_once import AppendOnlyError
 from tests.web.conftest import DISCLOSE, raise_alert, read_export
 
 TODAY = dt.date(2026, 3, 10)
