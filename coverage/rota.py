@@ -47,8 +47,15 @@ def gaps(program: Program, start: dt.datetime | None = None, days: int = 7) -> l
             user__is_active=True,
         ).exclude(work_starts=None)
     )
-    supporters = [s for s in supporters if s.has_working_hours]
-    if not supporters:
+    # People with the same hours on the same clock are off at the same
+    # moments: each schedule is read once per step, not once per person (the
+    # supervisor's home page does this for every program on every load).
+    schedules: dict[tuple, list[Staff]] = {}
+    for supporter in supporters:
+        if supporter.has_working_hours:
+            key = (supporter.timezone, supporter.work_starts, supporter.work_ends, supporter.work_days)
+            schedules.setdefault(key, []).append(supporter)
+    if not schedules:
         return []
     periods = [p for p in program.on_call_periods.select_related("staff__user") if p.staff.is_active]
     absences = list(
@@ -70,7 +77,7 @@ def gaps(program: Program, start: dt.datetime | None = None, days: int = 7) -> l
     open_at: dt.datetime | None = None
     names: set[str] = set()
     while moment < end:
-        off = [s.name for s in supporters if not s.is_working_at(moment)]
+        off = [s.name for group in schedules.values() if not group[0].is_working_at(moment) for s in group]
         in_gap = bool(off) and not covered(moment)
         if in_gap:
             open_at = open_at or moment

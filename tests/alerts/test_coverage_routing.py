@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Staff
 from accounts.staffing import cancel_out_of_office, deactivate_staff, set_out_of_office, update_staff
 from alerts import escalation, rerouting, routing
 from alerts.models import Alert, AlertEvent
@@ -282,6 +282,40 @@ def test_the_rota_gap_is_found_and_named(weekend_rota):
     first = found[0]
     assert first.starts_at == at(2026, 11, 2, 17, 0) and first.ends_at == at(2026, 11, 3, 9, 0)
     assert first.off_hours == ("Sam Rivera",)
+
+
+# Two share hours and a clock, one shares the hours on another clock, one works
+# overnight, one works weekends: each named in exactly the gaps where their own
+# clock has them off, across New York's DST change.
+SCHEDULES = [
+    ("Ana Same", "America/New_York", "09:00", "17:00", "12345"),
+    ("Ben Same", "America/New_York", "09:00", "17:00", "12345"),
+    ("Cal West", "America/Los_Angeles", "09:00", "17:00", "12345"),
+    ("Dee Night", "America/New_York", "22:00", "06:00", "1234"),
+    ("Eve Weekend", "Europe/Madrid", "10:00", "18:00", "67"),
+]
+
+
+def test_every_gap_names_exactly_who_is_off_on_their_own_clock(team):
+    supervisor, program = team["supervisor"], team["member"].program
+    people = []
+    for name, zone, starts, ends, days in SCHEDULES:
+        person = StaffFactory(organization=program.organization, name=name, timezone=zone)
+        update_staff(person, {"work_starts": starts, "work_ends": ends, "work_days": days}, by=supervisor)
+        MemberFactory(organization=program.organization, program=program, supporter=person)
+        people.append(Staff.objects.get(pk=person.pk))
+    start = at(2026, 10, 29, 0, 0)
+    found = rota.gaps(program, start=start, days=7)
+    assert found, "nobody is on call: every moment someone is off is a gap"
+    moment = start
+    while moment < start + dt.timedelta(days=7):
+        off = {p.name for p in people if not p.is_working_at(moment)}
+        gap = next((g for g in found if g.starts_at <= moment < g.ends_at), None)
+        assert (gap is not None) == bool(off), moment
+        if gap is not None:
+            assert off <= set(gap.off_hours), moment
+        moment += dt.timedelta(minutes=15)
+    assert {name for g in found for name in g.off_hours} == {p.name for p in people}
 
 
 def test_no_working_hours_means_no_gaps_and_no_change(team):
