@@ -170,7 +170,6 @@ class AuditEntry(WrittenOnce):
         return f"{self.action} {self.target_type} {self.target_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
-
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored: a copy of the database does
     not let anyone call the API. A token works until it expires

@@ -315,4 +315,3 @@ class AlertEvent(WrittenOnce):
     @property
     def actor_label(self) -> str:
         return self.actor.name if self.actor else "system"
-
