@@ -5,8 +5,9 @@ Every answered text looks up its sender, their open check-in and the
 program's questions, stores the text, the answer and the reply, and moves
 the check-in on. Through the ORM, compiling those statements cost more than
 running them (the joins bring some sixty columns, and the ORM builds each
-statement again on every call; docs/performance.md). Here the SQL is written once per process from the
-models' own fields and, on PostgreSQL, prepared once per connection. Rows
+statement again on every call; docs/performance.md). Here the SQL is written
+once per process from the models' own fields and, on PostgreSQL, prepared
+once per connection. Rows
 become ordinary model instances through `Model.from_db` and the fields' own
 converters, and rows are written with each field's own `pre_save` and
 `get_db_prep_save`, exactly as the ORM reads and writes them. A new field

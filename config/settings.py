@@ -107,7 +107,7 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # psycopg prepares nothing while this is None (Django's default);
-        # config/plain_sql.py prepares the inbound path's reads. The ORM's
+        # config/plain_sql.py prepares the inbound path's statements. The ORM's
         # own cursors bind on the client and never prepare, so nothing else
         # changes (docs/performance.md).
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
